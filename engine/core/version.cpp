@@ -1,0 +1,7 @@
+#include "engine/core/version.h"
+
+namespace fireside {
+
+std::string_view version() { return FIRESIDE_VERSION; }
+
+} // namespace fireside
