@@ -1,0 +1,37 @@
+#pragma once
+
+#include "engine/quant/block_type.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace fireside {
+
+class ThreadPool;
+
+// A weight matrix as a model file stores it: n_rows rows of n_cols values in `type`, row after row.
+struct WeightMatrix {
+    BlockType type = BlockType::F32;
+    int64_t n_cols = 0;
+    int64_t n_rows = 0;
+    const void* data = nullptr;
+    size_t row_bytes = 0;
+};
+
+// Reusable memory for the activation rows converted to the weights' vec_dot_type.
+struct MatmulScratch {
+    std::vector<std::byte> quantized;
+};
+
+// y[t * w.n_rows + r] = W[r] · x[t * w.n_cols ...] for t < n_tokens. The activation rows are first
+// converted once to the weight type's vec_dot_type (8-bit blocks for quantized weights, as the
+// reference engine does), then weight rows are split across the pool's threads.
+void matmul(const WeightMatrix& w, const float* x, int64_t n_tokens, float* y, ThreadPool& pool,
+            MatmulScratch& scratch);
+
+// Converts n_tokens rows of n values to `type` (which must have a quantizer), rows row_bytes apart.
+void quantize_rows(BlockType type, const float* x, int64_t n, int64_t n_tokens, std::byte* out,
+                   ThreadPool& pool);
+
+} // namespace fireside

@@ -1,0 +1,117 @@
+#include "engine/cpu/thread_pool.h"
+
+#include "engine/cpu/cpu_features.h"
+
+#include <chrono>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
+namespace fireside {
+namespace {
+
+// How long an idle worker keeps polling before it sleeps: long enough to bridge the gap between
+// two matrix products of one token, short enough not to burn a core shared with other programs.
+constexpr auto kSpinTime = std::chrono::microseconds(200);
+
+thread_local bool t_inside_task = false;
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+    _mm_pause();
+#elif defined(__aarch64__)
+    __asm__ volatile("yield");
+#endif
+}
+
+} // namespace
+
+ThreadPool::ThreadPool(int n_threads) {
+    if (n_threads < 1) n_threads = physical_core_count();
+    workers_.reserve(static_cast<size_t>(n_threads - 1));
+    for (int t = 1; t < n_threads; ++t) workers_.emplace_back([this, t] { worker_main(t); });
+}
+
+ThreadPool::~ThreadPool() {
+    stop_.store(true);
+    generation_.fetch_add(1);
+    generation_.notify_all();
+    for (std::thread& w : workers_) w.join();
+}
+
+void ThreadPool::work(int thread) {
+    t_inside_task = true;
+    for (;;) {
+        const int64_t task = next_task_.fetch_add(1, std::memory_order_relaxed);
+        if (task >= n_tasks_) break;
+        try {
+            fn_(ctx_, task, thread);
+        } catch (...) {
+            std::lock_guard lock(error_mutex_);
+            if (!error_) error_ = std::current_exception();
+            next_task_.store(n_tasks_, std::memory_order_relaxed);
+        }
+    }
+    t_inside_task = false;
+}
+
+void ThreadPool::worker_main(int thread) {
+    uint64_t seen = 0;
+    for (;;) {
+        auto spin_start = std::chrono::steady_clock::now();
+        uint64_t now = 0;
+        for (int spins = 0; (now = generation_.load(std::memory_order_acquire)) == seen; ++spins) {
+            if ((spins & 255) == 255 && std::chrono::steady_clock::now() - spin_start > kSpinTime) {
+                // Announce the sleep before re-checking, so run() either sees a sleeper and wakes it
+                // or the wait below finds the new generation and returns at once.
+                sleepers_.fetch_add(1);
+                generation_.wait(seen);
+                sleepers_.fetch_sub(1);
+                spin_start = std::chrono::steady_clock::now();
+            } else {
+                cpu_relax();
+            }
+        }
+        seen = now;
+        if (stop_.load()) return;
+        work(thread);
+        finished_.fetch_add(1, std::memory_order_acq_rel);
+    }
+}
+
+void ThreadPool::run(int64_t n_tasks, TaskFn fn, void* ctx) {
+    if (n_tasks <= 0) return;
+    if (workers_.empty() || n_tasks == 1 || t_inside_task) {
+        const bool outer = t_inside_task;
+        t_inside_task = true;
+        try {
+            for (int64_t task = 0; task < n_tasks; ++task) fn(ctx, task, 0);
+        } catch (...) {
+            t_inside_task = outer;
+            throw;
+        }
+        t_inside_task = outer;
+        return;
+    }
+    fn_ = fn;
+    ctx_ = ctx;
+    n_tasks_ = n_tasks;
+    error_ = nullptr;
+    finished_.store(0, std::memory_order_relaxed);
+    next_task_.store(0, std::memory_order_relaxed);
+    generation_.fetch_add(1);
+    if (sleepers_.load() > 0) generation_.notify_all();
+
+    work(0);
+    const int n_workers = static_cast<int>(workers_.size());
+    for (int spins = 0; finished_.load(std::memory_order_acquire) < n_workers; ++spins) {
+        if (spins < 4096)
+            cpu_relax();
+        else
+            std::this_thread::yield();
+    }
+    if (error_) std::rethrow_exception(error_);
+}
+
+} // namespace fireside

@@ -1,0 +1,56 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace fireside {
+
+// A fixed set of worker threads for fork/join parallel loops. Decoding one token runs hundreds of
+// small matrix products, so starting a loop must cost microseconds: idle workers spin briefly on a
+// generation counter before they fall asleep, and the calling thread takes a share of the work.
+class ThreadPool {
+public:
+    // n_threads counts the calling thread; values below 1 mean physical_core_count().
+    explicit ThreadPool(int n_threads = 0);
+    ~ThreadPool();
+    ThreadPool(const ThreadPool&) = delete;
+    ThreadPool& operator=(const ThreadPool&) = delete;
+
+    int n_threads() const { return static_cast<int>(workers_.size()) + 1; }
+
+    // Calls body(task, thread) for every task in [0, n_tasks) and returns when all have finished.
+    // Tasks are handed out one at a time, so uneven tasks balance themselves; `thread` is in
+    // [0, n_threads()) and lets a task use per-thread scratch memory. A loop started from inside a
+    // task runs serially on that thread. The first exception a task throws is rethrown here.
+    template <class Body>
+    void parallel_for(int64_t n_tasks, Body&& body) {
+        using B = std::remove_reference_t<Body>;
+        run(
+            n_tasks, [](void* ctx, int64_t task, int thread) { (*static_cast<B*>(ctx))(task, thread); },
+            const_cast<void*>(static_cast<const void*>(&body)));
+    }
+
+private:
+    using TaskFn = void (*)(void* ctx, int64_t task, int thread);
+    void run(int64_t n_tasks, TaskFn fn, void* ctx);
+    void work(int thread);
+    void worker_main(int thread);
+
+    std::vector<std::thread> workers_;
+    std::atomic<uint64_t> generation_{0};
+    std::atomic<int> sleepers_{0};
+    std::atomic<int> finished_{0};
+    std::atomic<int64_t> next_task_{0};
+    std::atomic<bool> stop_{false};
+    int64_t n_tasks_ = 0;
+    TaskFn fn_ = nullptr;
+    void* ctx_ = nullptr;
+    std::mutex error_mutex_;
+    std::exception_ptr error_;
+};
+
+} // namespace fireside

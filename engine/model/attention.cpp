@@ -1,0 +1,66 @@
+#include "engine/model/attention.h"
+
+#include "engine/cpu/thread_pool.h"
+#include "engine/model/kv_cache.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace fireside {
+namespace {
+
+float dot(const float* a, const float* b, int64_t n) {
+    float s = 0.0f;
+    for (int64_t i = 0; i < n; ++i) s += a[i] * b[i];
+    return s;
+}
+
+} // namespace
+
+void attention(const float* q, const KvCache& cache, int64_t layer, const AttentionShape& shape, int64_t pos0,
+               int64_t n_tokens, float* out, ThreadPool& pool, AttentionScratch& scratch) {
+    const int64_t hd = shape.head_dim;
+    const int64_t group = shape.n_head / shape.n_head_kv;
+    const int64_t n_pos = pos0 + n_tokens;
+    const int64_t q_stride = shape.n_head * hd;
+    const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
+    scratch.per_thread.resize(static_cast<size_t>(pool.n_threads()));
+    const size_t need = static_cast<size_t>(2 * n_pos * hd + n_pos);
+    for (auto& s : scratch.per_thread)
+        if (s.size() < need) s.resize(need);
+
+    // One task per KV head: its keys and values are converted once and serve every query head of the
+    // group and every token of the batch.
+    pool.parallel_for(shape.n_head_kv, [&](int64_t kvh, int thread) {
+        float* k = scratch.per_thread[static_cast<size_t>(thread)].data();
+        float* v = k + n_pos * hd;
+        float* scores = v + n_pos * hd;
+        cache.read_head(layer, kvh, hd, n_pos, k, v);
+        for (int64_t h = kvh * group; h < (kvh + 1) * group; ++h) {
+            for (int64_t t = 0; t < n_tokens; ++t) {
+                const float* qv = q + t * q_stride + h * hd;
+                const int64_t visible = pos0 + t + 1;
+                float max_score = -INFINITY;
+                for (int64_t p = 0; p < visible; ++p) {
+                    scores[p] = dot(qv, k + p * hd, hd) * scale;
+                    max_score = std::max(max_score, scores[p]);
+                }
+                double sum = 0.0;
+                for (int64_t p = 0; p < visible; ++p) {
+                    scores[p] = std::exp(scores[p] - max_score);
+                    sum += scores[p];
+                }
+                const float inv = static_cast<float>(1.0 / sum);
+                float* o = out + t * q_stride + h * hd;
+                std::fill(o, o + hd, 0.0f);
+                for (int64_t p = 0; p < visible; ++p) {
+                    const float w = scores[p] * inv;
+                    const float* vp = v + p * hd;
+                    for (int64_t i = 0; i < hd; ++i) o[i] += w * vp[i];
+                }
+            }
+        }
+    });
+}
+
+} // namespace fireside

@@ -1,0 +1,34 @@
+#pragma once
+
+#include "engine/model/llama_weights.h"
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace fireside {
+
+// The hidden state of one batch as it flows through the layers: n_tokens rows of n_embd values at
+// positions pos0 .. pos0 + n_tokens - 1.
+struct BatchState {
+    float* hidden = nullptr;
+    int64_t n_tokens = 0;
+    int64_t pos0 = 0;
+};
+
+// What computes transformer layers. The CPU computes them all today; a GPU backend can later take a
+// range of layers of the same plan and leave the rest here.
+class LayerBackend {
+public:
+    virtual ~LayerBackend() = default;
+    virtual const char* name() const = 0;
+    // Runs layer `layer` over the batch in place (attention with its KV cache, then the feed-forward).
+    virtual void run_layer(int64_t layer, const LayerWeights& weights, BatchState& batch) = 0;
+};
+
+// Which backend runs each layer.
+struct LayerPlan {
+    std::vector<LayerBackend*> backend_of_layer;
+};
+
+} // namespace fireside
