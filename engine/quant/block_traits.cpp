@@ -9,25 +9,27 @@
 namespace fireside {
 namespace {
 
-#define FIRESIDE_KERNELS(type) reference::dequantize_row_##type, nullptr, BlockType::F32, nullptr
+#define FIRESIDE_KERNELS(type, dot_type)                                                                     \
+    reference::dequantize_row_##type, reference::quantize_row_##type, BlockType::dot_type,                   \
+        reference::vec_dot_##type
 
 // One row per format, in GGML id order. vec_dot_type pairs each format with the format its dot-product
 // partner is quantized to (see README.md for why q4_1/q5_1 pair with q8_1).
 constexpr std::array k_traits{
-    BlockTraits{BlockType::F32, "f32", 1, sizeof(float), false, FIRESIDE_KERNELS(f32)},
-    BlockTraits{BlockType::F16, "f16", 1, sizeof(uint16_t), false, FIRESIDE_KERNELS(f16)},
-    BlockTraits{BlockType::Q4_0, "q4_0", QK4_0, sizeof(BlockQ4_0), true, FIRESIDE_KERNELS(q4_0)},
-    BlockTraits{BlockType::Q4_1, "q4_1", QK4_1, sizeof(BlockQ4_1), true, FIRESIDE_KERNELS(q4_1)},
-    BlockTraits{BlockType::Q5_0, "q5_0", QK5_0, sizeof(BlockQ5_0), true, FIRESIDE_KERNELS(q5_0)},
-    BlockTraits{BlockType::Q5_1, "q5_1", QK5_1, sizeof(BlockQ5_1), true, FIRESIDE_KERNELS(q5_1)},
-    BlockTraits{BlockType::Q8_0, "q8_0", QK8_0, sizeof(BlockQ8_0), true, FIRESIDE_KERNELS(q8_0)},
-    BlockTraits{BlockType::Q8_1, "q8_1", QK8_1, sizeof(BlockQ8_1), true, FIRESIDE_KERNELS(q8_1)},
-    BlockTraits{BlockType::Q2_K, "q2_K", QK_K, sizeof(BlockQ2_K), true, FIRESIDE_KERNELS(q2_K)},
-    BlockTraits{BlockType::Q3_K, "q3_K", QK_K, sizeof(BlockQ3_K), true, FIRESIDE_KERNELS(q3_K)},
-    BlockTraits{BlockType::Q4_K, "q4_K", QK_K, sizeof(BlockQ4_K), true, FIRESIDE_KERNELS(q4_K)},
-    BlockTraits{BlockType::Q5_K, "q5_K", QK_K, sizeof(BlockQ5_K), true, FIRESIDE_KERNELS(q5_K)},
-    BlockTraits{BlockType::Q6_K, "q6_K", QK_K, sizeof(BlockQ6_K), true, FIRESIDE_KERNELS(q6_K)},
-    BlockTraits{BlockType::Q8_K, "q8_K", QK_K, sizeof(BlockQ8_K), true, FIRESIDE_KERNELS(q8_K)},
+    BlockTraits{BlockType::F32, "f32", 1, sizeof(float), false, FIRESIDE_KERNELS(f32, F32)},
+    BlockTraits{BlockType::F16, "f16", 1, sizeof(uint16_t), false, FIRESIDE_KERNELS(f16, F16)},
+    BlockTraits{BlockType::Q4_0, "q4_0", QK4_0, sizeof(BlockQ4_0), true, FIRESIDE_KERNELS(q4_0, Q8_0)},
+    BlockTraits{BlockType::Q4_1, "q4_1", QK4_1, sizeof(BlockQ4_1), true, FIRESIDE_KERNELS(q4_1, Q8_1)},
+    BlockTraits{BlockType::Q5_0, "q5_0", QK5_0, sizeof(BlockQ5_0), true, FIRESIDE_KERNELS(q5_0, Q8_0)},
+    BlockTraits{BlockType::Q5_1, "q5_1", QK5_1, sizeof(BlockQ5_1), true, FIRESIDE_KERNELS(q5_1, Q8_1)},
+    BlockTraits{BlockType::Q8_0, "q8_0", QK8_0, sizeof(BlockQ8_0), true, FIRESIDE_KERNELS(q8_0, Q8_0)},
+    BlockTraits{BlockType::Q8_1, "q8_1", QK8_1, sizeof(BlockQ8_1), true, FIRESIDE_KERNELS(q8_1, Q8_1)},
+    BlockTraits{BlockType::Q2_K, "q2_K", QK_K, sizeof(BlockQ2_K), true, FIRESIDE_KERNELS(q2_K, Q8_K)},
+    BlockTraits{BlockType::Q3_K, "q3_K", QK_K, sizeof(BlockQ3_K), true, FIRESIDE_KERNELS(q3_K, Q8_K)},
+    BlockTraits{BlockType::Q4_K, "q4_K", QK_K, sizeof(BlockQ4_K), true, FIRESIDE_KERNELS(q4_K, Q8_K)},
+    BlockTraits{BlockType::Q5_K, "q5_K", QK_K, sizeof(BlockQ5_K), true, FIRESIDE_KERNELS(q5_K, Q8_K)},
+    BlockTraits{BlockType::Q6_K, "q6_K", QK_K, sizeof(BlockQ6_K), true, FIRESIDE_KERNELS(q6_K, Q8_K)},
+    BlockTraits{BlockType::Q8_K, "q8_K", QK_K, sizeof(BlockQ8_K), true, FIRESIDE_KERNELS(q8_K, Q8_K)},
 };
 
 #undef FIRESIDE_KERNELS

@@ -39,8 +39,9 @@ struct BlockTraits {
     void (*dequantize_row)(const void* src, float* dst, int64_t n);
     // Reference quantizer from f32; nullptr where the format is only an intermediate.
     void (*quantize_row)(const float* src, void* dst, int64_t n);
-    // The format the other operand of a dot product is converted to (Q8_0 for the 32-value formats,
-    // Q8_K for the k-quants, the type itself for f32/f16).
+    // The format the other operand of a dot product is converted to: Q8_0 for q4_0/q5_0/q8_0, Q8_1 for
+    // q4_1/q5_1 (their min term needs the block sum that Q8_1 carries), Q8_K for the k-quants, the type
+    // itself for f32/f16 (and for the intermediates q8_1/q8_K).
     BlockType vec_dot_type;
     // Scalar reference dot product of n values: x in this format, y in vec_dot_type.
     float (*vec_dot)(int64_t n, const void* x, const void* y);
