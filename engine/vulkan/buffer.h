@@ -1,0 +1,37 @@
+#pragma once
+
+#include "engine/vulkan/vulkan_api.h"
+
+#include <cstddef>
+
+namespace fireside::vk {
+
+class Device;
+
+enum class MemoryKind {
+    DeviceLocal, // fastest for the GPU; filled through a staging buffer
+    HostVisible, // mapped into the process (staging, small readbacks; coherent where available)
+};
+
+// A storage buffer and its own memory allocation.
+class Buffer {
+public:
+    Buffer(Device& device, size_t bytes, MemoryKind kind);
+    ~Buffer();
+    Buffer(const Buffer&) = delete;
+    Buffer& operator=(const Buffer&) = delete;
+
+    VkBuffer handle() const { return buffer_; }
+    size_t size() const { return bytes_; }
+    // The mapped memory of a HostVisible buffer (nullptr for DeviceLocal).
+    void* mapped() const { return mapped_; }
+
+private:
+    Device& device_;
+    size_t bytes_;
+    VkBuffer buffer_ = VK_NULL_HANDLE;
+    VkDeviceMemory memory_ = VK_NULL_HANDLE;
+    void* mapped_ = nullptr;
+};
+
+} // namespace fireside::vk

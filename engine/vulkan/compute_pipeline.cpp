@@ -1,0 +1,118 @@
+#include "engine/vulkan/compute_pipeline.h"
+
+#include "engine/core/error.h"
+#include "engine/vulkan/buffer.h"
+#include "engine/vulkan/device.h"
+#include "shaders/embedded_shaders.h"
+
+#include <fmt/format.h>
+#include <vector>
+
+namespace fireside::vk {
+
+ComputePipeline::ComputePipeline(Device& device, std::string_view shader, uint32_t n_buffers,
+                                 uint32_t push_bytes, uint32_t max_sets)
+    : device_(device), n_buffers_(n_buffers), push_bytes_(push_bytes) {
+    std::span<const uint32_t> words = shaders::find(shader);
+    if (words.empty()) throw Error(fmt::format("internal: no embedded shader named '{}'", shader));
+    VkDevice dev = device.handle();
+
+    VkShaderModuleCreateInfo module{};
+
+    module.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO;
+    module.codeSize = words.size_bytes();
+    module.pCode = words.data();
+    check(vkCreateShaderModule(dev, &module, nullptr, &module_), "loading a shader");
+
+    std::vector<VkDescriptorSetLayoutBinding> bindings(n_buffers);
+    for (uint32_t i = 0; i < n_buffers; ++i)
+        bindings[i] = {i, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT, nullptr};
+    VkDescriptorSetLayoutCreateInfo set{};
+    set.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO;
+    set.bindingCount = n_buffers;
+    set.pBindings = bindings.data();
+    check(vkCreateDescriptorSetLayout(dev, &set, nullptr, &set_layout_), "creating a descriptor layout");
+
+    VkPushConstantRange range{VK_SHADER_STAGE_COMPUTE_BIT, 0, push_bytes};
+    VkPipelineLayoutCreateInfo layout{};
+    layout.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO;
+    layout.setLayoutCount = 1;
+    layout.pSetLayouts = &set_layout_;
+    layout.pushConstantRangeCount = push_bytes ? 1 : 0;
+    layout.pPushConstantRanges = push_bytes ? &range : nullptr;
+    check(vkCreatePipelineLayout(dev, &layout, nullptr, &layout_), "creating a pipeline layout");
+
+    VkComputePipelineCreateInfo pipeline{};
+
+    pipeline.sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO;
+    pipeline.stage.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO;
+    pipeline.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT;
+    pipeline.stage.module = module_;
+    pipeline.stage.pName = "main";
+    pipeline.layout = layout_;
+    check(vkCreateComputePipelines(dev, VK_NULL_HANDLE, 1, &pipeline, nullptr, &pipeline_),
+          fmt::format("building the '{}' pipeline", shader).c_str());
+
+    VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, max_sets * n_buffers};
+    VkDescriptorPoolCreateInfo pool{};
+    pool.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO;
+    pool.maxSets = max_sets;
+    pool.poolSizeCount = 1;
+    pool.pPoolSizes = &size;
+    check(vkCreateDescriptorPool(dev, &pool, nullptr, &pool_), "creating a descriptor pool");
+}
+
+ComputePipeline::~ComputePipeline() {
+    VkDevice dev = device_.handle();
+    vkDestroyDescriptorPool(dev, pool_, nullptr);
+    vkDestroyPipeline(dev, pipeline_, nullptr);
+    vkDestroyPipelineLayout(dev, layout_, nullptr);
+    vkDestroyDescriptorSetLayout(dev, set_layout_, nullptr);
+    vkDestroyShaderModule(dev, module_, nullptr);
+}
+
+void ComputePipeline::record(VkCommandBuffer cmd, std::span<const Buffer* const> buffers, const void* push,
+                             uint32_t groups_x, uint32_t groups_y, uint32_t groups_z) {
+    if (buffers.size() != n_buffers_) throw Error("internal: wrong number of buffers for a pipeline");
+    VkDevice dev = device_.handle();
+    VkDescriptorSetAllocateInfo alloc{};
+    alloc.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO;
+    alloc.descriptorPool = pool_;
+    alloc.descriptorSetCount = 1;
+    alloc.pSetLayouts = &set_layout_;
+    VkDescriptorSet set = VK_NULL_HANDLE;
+    check(vkAllocateDescriptorSets(dev, &alloc, &set), "allocating a descriptor set");
+
+    std::vector<VkDescriptorBufferInfo> infos(n_buffers_);
+    std::vector<VkWriteDescriptorSet> writes(n_buffers_);
+    for (uint32_t i = 0; i < n_buffers_; ++i) {
+        infos[i] = {buffers[i]->handle(), 0, VK_WHOLE_SIZE};
+        writes[i] = {};
+        writes[i].sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
+        writes[i].dstSet = set;
+        writes[i].dstBinding = i;
+        writes[i].descriptorCount = 1;
+        writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+        writes[i].pBufferInfo = &infos[i];
+    }
+    vkUpdateDescriptorSets(dev, n_buffers_, writes.data(), 0, nullptr);
+
+    vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline_);
+    vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, layout_, 0, 1, &set, 0, nullptr);
+    if (push_bytes_) vkCmdPushConstants(cmd, layout_, VK_SHADER_STAGE_COMPUTE_BIT, 0, push_bytes_, push);
+    vkCmdDispatch(cmd, groups_x, groups_y, groups_z);
+}
+
+void ComputePipeline::reset() { vkResetDescriptorPool(device_.handle(), pool_, 0); }
+
+void compute_barrier(VkCommandBuffer cmd) {
+    VkMemoryBarrier barrier{};
+    barrier.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER;
+    barrier.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT;
+    barrier.dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_READ_BIT;
+    vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT,
+                         VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 1, &barrier, 0,
+                         nullptr, 0, nullptr);
+}
+
+} // namespace fireside::vk
