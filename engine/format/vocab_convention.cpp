@@ -3,6 +3,12 @@
 #include <cstdint>
 
 namespace fireside {
+namespace {
+
+// SentencePiece's surface form of <unk>, which is what ggjt-era converters stored for id 0.
+constexpr std::string_view kUnknownText = " \xE2\x81\x87 "; // " U+2047 "
+
+} // namespace
 
 void classify_ggjt_tokens(Vocab& vocab) {
     const size_t n = vocab.size();
@@ -42,6 +48,10 @@ bool convert_gguf_piece(std::string_view piece, TokenKind kind, std::string& out
         return true;
     }
     if (kind == TokenKind::Control) return true;
+    if (kind == TokenKind::Unknown) {
+        out = kUnknownText;
+        return true;
+    }
     static constexpr std::string_view kSpaceMark = "\xE2\x96\x81"; // U+2581
     out.reserve(piece.size());
     for (size_t i = 0; i < piece.size();) {

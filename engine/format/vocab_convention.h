@@ -20,7 +20,8 @@ void classify_ggjt_tokens(Vocab& vocab);
 
 // GGUF stores pieces with U+2581 for spaces and byte tokens as "<0xNN>"; converts one piece of the given
 // GGUF token type into the convention: byte tokens become their single raw byte, Control tokens become
-// empty (they stand for no text, as in ggjt files), and U+2581 becomes ' ' elsewhere.
+// empty (they stand for no text, as in ggjt files), the Unknown token becomes " \u2047 " (SentencePiece's
+// surface form of <unk>, as ggjt files store it), and U+2581 becomes ' ' elsewhere.
 // Returns false when a Byte token's text is not of the form <0xNN>.
 bool convert_gguf_piece(std::string_view piece, TokenKind kind, std::string& out);
 
