@@ -10,6 +10,10 @@
 #else
 #include <dlfcn.h>
 #endif
+#if defined(__APPLE__)
+#include <mach-o/dyld.h>
+#include <string>
+#endif
 
 namespace fireside::vk {
 
@@ -30,6 +34,15 @@ PFN_vkGetInstanceProcAddr open_loader() {
     return reinterpret_cast<PFN_vkGetInstanceProcAddr>(GetProcAddress(lib, "vkGetInstanceProcAddr"));
 #else
 #if defined(__APPLE__)
+    // Inside Fireside.app the loader and MoltenVK are bundled in Contents/Frameworks.
+    char exe[4096];
+    uint32_t exe_size = sizeof(exe);
+    if (_NSGetExecutablePath(exe, &exe_size) == 0) {
+        std::string bundled(exe);
+        bundled = bundled.substr(0, bundled.rfind('/')) + "/../Frameworks/libvulkan.1.dylib";
+        if (void* lib = dlopen(bundled.c_str(), RTLD_NOW | RTLD_LOCAL))
+            return reinterpret_cast<PFN_vkGetInstanceProcAddr>(dlsym(lib, "vkGetInstanceProcAddr"));
+    }
     const char* names[] = {"libvulkan.1.dylib", "libvulkan.dylib", "libMoltenVK.dylib"};
 #else
     const char* names[] = {"libvulkan.so.1", "libvulkan.so"};
