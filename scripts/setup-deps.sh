@@ -19,7 +19,7 @@ PACKAGES=(
   qml6-module-qtqml-workerscript qml6-module-qttest qml6-module-qtqml qml6-module-qtqml-models
   qml6-module-qt-labs-platform qml6-module-qtquick-shapes qml6-module-qt-labs-settings
   # GUI checks and screenshots
-  xvfb xauth x11-apps imagemagick
+  xvfb xauth x11-apps x11-utils imagemagick librsvg2-bin
   # packaging
   dpkg-dev file fakeroot desktop-file-utils appstream
 )
