@@ -4,6 +4,13 @@
 
 // The k-quants (256-value super-blocks). Per value: (d * sub-block scale) * code - (dmin * sub-block min),
 // grouped exactly like ggml's dequantizers so the results are bit-identical.
+
+// Bit-exactness needs each multiply and add rounded separately: no fused multiply-add. (GCC contracts
+// only in GNU dialects; the project builds with -std=c++20.)
+#ifdef __clang__
+#pragma clang fp contract(off)
+#endif
+
 namespace fireside::reference {
 
 void dequantize_row_q2_K(const void* src, float* dst, int64_t n) {

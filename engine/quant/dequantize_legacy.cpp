@@ -4,6 +4,13 @@
 
 // The 32-value formats. Each value is computed as code * d (+ m), the same float operations in the same
 // order as ggml, so the results are bit-identical to its dequantizer.
+
+// Bit-exactness needs each multiply and add rounded separately: no fused multiply-add. (GCC contracts
+// only in GNU dialects; the project builds with -std=c++20.)
+#ifdef __clang__
+#pragma clang fp contract(off)
+#endif
+
 namespace fireside::reference {
 
 void dequantize_row_q4_0(const void* src, float* dst, int64_t n) {
