@@ -6,7 +6,7 @@ set -euo pipefail
 build=$(realpath "$1")
 work=$(mktemp -d)
 cleanup() {
-  for pid in ${gui_pid:-} ${xvfb_pid:-}; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; done
+  for pid in ${gui_pid:-} ${xvfb_pid:-}; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT
