@@ -18,7 +18,11 @@ find_package(Vulkan QUIET)
 fireside_require(Vulkan_FOUND "the Vulkan loader and headers" "libvulkan-dev")
 
 find_program(GLSLANG_VALIDATOR glslangValidator)
-fireside_require(GLSLANG_VALIDATOR "glslangValidator (GLSL to SPIR-V compiler)" "glslang-tools")
+set(FIRESIDE_GLSLANG_FOUND FALSE)
+if(EXISTS "${GLSLANG_VALIDATOR}")
+    set(FIRESIDE_GLSLANG_FOUND TRUE)
+endif()
+fireside_require(FIRESIDE_GLSLANG_FOUND "glslangValidator (GLSL to SPIR-V compiler)" "glslang-tools")
 
 set(FIRESIDE_QT_COMPONENTS Core Test)
 if(FIRESIDE_BUILD_UI)
