@@ -32,6 +32,8 @@ struct DotKernel {
     DotTileFn tile = nullptr;   // up to max_w x max_a rows at once
     int max_w = 1;
     int max_a = 1;
+    // Converts activation rows to vec_dot_type; nullptr: the block table's quantize_row.
+    void (*quantize)(const float* x, void* out, int64_t n) = nullptr;
 };
 
 // The fastest kernel for a weight type on this machine (FIRESIDE_CPU_KERNELS=scalar|avx2|avx512 caps

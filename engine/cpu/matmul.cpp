@@ -17,19 +17,17 @@ constexpr int64_t kTokensPerTask = 64;
 } // namespace
 
 void quantize_rows(BlockType type, const float* x, int64_t n, int64_t n_tokens, std::byte* out,
-                   ThreadPool& pool) {
+                   ThreadPool& pool, void (*quantize)(const float*, void*, int64_t)) {
     const BlockTraits& traits = block_traits(type);
-    if (!traits.quantize_row)
-        throw Error(fmt::format("no quantizer for the activation format {}", traits.name));
+    if (!quantize) quantize = traits.quantize_row;
+    if (!quantize) throw Error(fmt::format("no quantizer for the activation format {}", traits.name));
     const size_t stride = row_bytes(type, n);
     if (n_tokens < 4) {
-        for (int64_t t = 0; t < n_tokens; ++t)
-            traits.quantize_row(x + t * n, out + static_cast<size_t>(t) * stride, n);
+        for (int64_t t = 0; t < n_tokens; ++t) quantize(x + t * n, out + static_cast<size_t>(t) * stride, n);
         return;
     }
-    pool.parallel_for(n_tokens, [&](int64_t t, int) {
-        traits.quantize_row(x + t * n, out + static_cast<size_t>(t) * stride, n);
-    });
+    pool.parallel_for(n_tokens,
+                      [&](int64_t t, int) { quantize(x + t * n, out + static_cast<size_t>(t) * stride, n); });
 }
 
 void matmul(const WeightMatrix& w, const float* x, int64_t n_tokens, float* y, ThreadPool& pool,
@@ -46,7 +44,7 @@ void matmul(const WeightMatrix& w, const float* x, int64_t n_tokens, float* y, T
         act = reinterpret_cast<const std::byte*>(x);
     } else {
         scratch.quantized.resize(act_stride * static_cast<size_t>(n_tokens));
-        quantize_rows(act_type, x, w.n_cols, n_tokens, scratch.quantized.data(), pool);
+        quantize_rows(act_type, x, w.n_cols, n_tokens, scratch.quantized.data(), pool, kernel.quantize);
         act = scratch.quantized.data();
     }
 

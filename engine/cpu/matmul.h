@@ -30,8 +30,9 @@ struct MatmulScratch {
 void matmul(const WeightMatrix& w, const float* x, int64_t n_tokens, float* y, ThreadPool& pool,
             MatmulScratch& scratch);
 
-// Converts n_tokens rows of n values to `type` (which must have a quantizer), rows row_bytes apart.
+// Converts n_tokens rows of n values to `type`, rows row_bytes apart, with `quantize` or (nullptr) the
+// block table's quantizer.
 void quantize_rows(BlockType type, const float* x, int64_t n, int64_t n_tokens, std::byte* out,
-                   ThreadPool& pool);
+                   ThreadPool& pool, void (*quantize)(const float*, void*, int64_t) = nullptr);
 
 } // namespace fireside

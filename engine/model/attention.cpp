@@ -1,5 +1,6 @@
 #include "engine/model/attention.h"
 
+#include "engine/cpu/f16_convert.h"
 #include "engine/cpu/thread_pool.h"
 #include "engine/model/kv_cache.h"
 
@@ -25,7 +26,7 @@ void attention(const float* q, const KvCache& cache, int64_t layer, const Attent
     const int64_t q_stride = shape.n_head * hd;
     const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
     scratch.per_thread.resize(static_cast<size_t>(pool.n_threads()));
-    const size_t need = static_cast<size_t>(2 * n_pos * hd + n_pos);
+    const size_t need = static_cast<size_t>(2 * n_pos * hd + 2 * n_pos + 2 * hd);
     for (auto& s : scratch.per_thread)
         if (s.size() < need) s.resize(need);
 
@@ -35,10 +36,19 @@ void attention(const float* q, const KvCache& cache, int64_t layer, const Attent
         float* k = scratch.per_thread[static_cast<size_t>(thread)].data();
         float* v = k + n_pos * hd;
         float* scores = v + n_pos * hd;
+        float* query = scores + n_pos;
+        auto* half_row = reinterpret_cast<uint16_t*>(query + hd);
         cache.read_head(layer, kvh, hd, n_pos, k, v);
         for (int64_t h = kvh * group; h < (kvh + 1) * group; ++h) {
             for (int64_t t = 0; t < n_tokens; ++t) {
+                // With an f16 cache the query and the attention weights are rounded to f16 too, as the
+                // reference engine's f16 matrix products do; it keeps near-tied logits on its side.
                 const float* qv = q + t * q_stride + h * hd;
+                if (cache.type() == BlockType::F16) {
+                    f32_to_f16_row(qv, half_row, hd);
+                    f16_to_f32_row(half_row, query, hd);
+                    qv = query;
+                }
                 const int64_t visible = pos0 + t + 1;
                 float max_score = -INFINITY;
                 for (int64_t p = 0; p < visible; ++p) {
@@ -51,10 +61,19 @@ void attention(const float* q, const KvCache& cache, int64_t layer, const Attent
                     sum += scores[p];
                 }
                 const float inv = static_cast<float>(1.0 / sum);
+                if (cache.type() == BlockType::F16) {
+                    for (int64_t p = 0; p < visible; ++p) scores[p] *= inv;
+                    for (int64_t p = 0; p < visible; p += hd) {
+                        const int64_t c = std::min(hd, visible - p);
+                        f32_to_f16_row(scores + p, half_row, c);
+                        f16_to_f32_row(half_row, scores + p, c);
+                    }
+                }
+                const float w_scale = cache.type() == BlockType::F16 ? 1.0f : inv;
                 float* o = out + t * q_stride + h * hd;
                 std::fill(o, o + hd, 0.0f);
                 for (int64_t p = 0; p < visible; ++p) {
-                    const float w = scores[p] * inv;
+                    const float w = scores[p] * w_scale;
                     const float* vp = v + p * hd;
                     for (int64_t i = 0; i < hd; ++i) o[i] += w * vp[i];
                 }

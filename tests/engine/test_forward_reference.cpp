@@ -15,6 +15,7 @@ namespace {
 struct Metrics {
     double rms_ratio = 0, max_abs_diff = 0, mean_kl = 0, top1_agreement = 0;
     int margin_violations = 0;
+    double largest_disagreeing_margin = 0; // the reference's top-1 lead where the argmax differs
 };
 
 std::vector<int32_t> ids_of(const QJsonArray& array) {
@@ -61,10 +62,12 @@ Metrics compare(const std::vector<float>& test, const std::vector<float>& ref, i
         double runner_up = -INFINITY;
         for (int64_t v = 0; v < n_vocab; ++v)
             if (v != r_top) runner_up = std::max(runner_up, static_cast<double>(r[v]));
-        if (r_top == t_top)
+        if (r_top == t_top) {
             ++agree;
-        else if (r[r_top] - runner_up > margin)
-            ++m.margin_violations;
+        } else {
+            m.largest_disagreeing_margin = std::max(m.largest_disagreeing_margin, r[r_top] - runner_up);
+            if (r[r_top] - runner_up > margin) ++m.margin_violations;
+        }
     }
     m.top1_agreement = static_cast<double>(agree) / static_cast<double>(n_pos);
     return m;
@@ -126,10 +129,11 @@ private slots:
             compare(logits, ref, n_vocab, thresholds["top1_must_agree_where_ref_margin_above"].toDouble());
         qInfo("%s: rms_ratio %.3g (max %.3g)  max_abs %.3g (max %.3g)  mean_kl %.3g (max %.3g)  top1 %.4f "
               "(min %.4f)  "
-              "margin violations %d",
+              "margin violations %d (largest disagreeing margin %.3g)",
               prefix.c_str(), m.rms_ratio, thresholds["rms_ratio_max"].toDouble(), m.max_abs_diff,
               thresholds["max_abs_diff_max"].toDouble(), m.mean_kl, thresholds["mean_kl_max"].toDouble(),
-              m.top1_agreement, thresholds["top1_agreement_min"].toDouble(), m.margin_violations);
+              m.top1_agreement, thresholds["top1_agreement_min"].toDouble(), m.margin_violations,
+              m.largest_disagreeing_margin);
         QVERIFY(m.rms_ratio <= thresholds["rms_ratio_max"].toDouble());
         QVERIFY(m.max_abs_diff <= thresholds["max_abs_diff_max"].toDouble());
         QVERIFY(m.mean_kl <= thresholds["mean_kl_max"].toDouble());
