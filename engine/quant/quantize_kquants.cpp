@@ -177,6 +177,7 @@ void quantize_row_q8_K(const float* src, void* dst, int64_t n) {
         float extreme = 0;
         for (int j = 0; j < QK_K; ++j)
             if (std::fabs(x[j]) > std::fabs(extreme)) extreme = x[j];
+        extreme = std::clamp(extreme, -1e30f, 1e30f); // inf input still gives a finite scale
         if (!(std::fabs(extreme) > 0.0f)) {
             blk = BlockQ8_K{};
             continue;

@@ -87,10 +87,11 @@ void quantize_row_q5_1(const float* src, void* dst, int64_t n) {
 
 namespace {
 
+// Largest magnitude (nan ignored), capped so that inf input still gives a finite scale and block sum.
 float max_abs(const float* x, int n) {
     float amax = 0;
     for (int j = 0; j < n; ++j) amax = std::fmax(amax, std::fabs(x[j]));
-    return amax;
+    return std::fmin(amax, 1e30f);
 }
 
 // round-half-away-from-zero of x * inverse, as ggml's activation quantizers do; clamped for safety.

@@ -190,6 +190,21 @@ private slots:
         }
     }
 
+    void non_finite_input_gives_finite_blocks() {
+        // Garbage in (nan, inf, values beyond the f16 range) must not crash or spread nan/inf: the
+        // quantized formats clamp their scales, so every value that comes back is finite.
+        std::vector<float> v(512);
+        for (size_t i = 0; i < v.size(); ++i) v[i] = std::sin(static_cast<float>(i));
+        v[3] = NAN;
+        v[40] = INFINITY;
+        v[300] = -INFINITY;
+        for (size_t i = 64; i < 96; ++i) v[i] = 1e30f;
+        for (const BlockTraits& t : all_block_traits()) {
+            if (!t.quantized) continue;
+            for (float x : round_trip(t.type, v, 512)) QVERIFY2(std::isfinite(x), t.name.data());
+        }
+    }
+
     void constant_blocks_are_held_by_the_offset() {
         // An affine format holds a constant through its offset alone: exactly in q4_1/q5_1 (an f16 offset),
         // and to the precision of an f16 super-scale times a small integer in the k-quants.
