@@ -58,9 +58,32 @@ public:
         return s;
     }
 
-    // Throws the standard one-line error for this file.
+    // Throws the standard one-line error for this file. Names quoted from a corrupt file may hold control
+    // characters; they are escaped so the message stays one printable line.
     [[noreturn]] void fail(const std::string& problem) const {
-        throw Error(fmt::format("{}: {}", name_, problem));
+        throw Error(fmt::format("{}: {}", name_, one_line(problem)));
+    }
+
+    static std::string one_line(std::string_view text) {
+        std::string out;
+        out.reserve(text.size());
+        for (char ch : text) {
+            auto c = static_cast<unsigned char>(ch);
+            if (c < 0x20 || c == 0x7F)
+                out += fmt::format("\\x{:02x}", c);
+            else
+                out.push_back(ch);
+        }
+        return out;
+    }
+
+    // True when a name read from the file (tensor name, metadata key) has no control characters.
+    static bool is_clean_name(std::string_view name) {
+        for (char ch : name) {
+            auto c = static_cast<unsigned char>(ch);
+            if (c < 0x20 || c == 0x7F) return false;
+        }
+        return true;
     }
 
 private:

@@ -80,6 +80,8 @@ void read_tensors(ByteCursor& c, ModelFile& file) {
         for (uint32_t i = 0; i < n_dims; ++i) ne[i] = c.u32("a tensor dimension");
         TensorInfo t;
         t.name = std::string(c.view(name_len, "a tensor name"));
+        if (!ByteCursor::is_clean_name(t.name))
+            c.fail(fmt::format("{} name '{}' holds control characters", where, t.name));
         t.ne.assign(ne.begin(), ne.begin() + n_dims);
         t.n_bytes = check_tensor_shape(c, t.name, type_id, t.ne, t.type);
         uint64_t data_offset = (c.offset() + kTensorAlignment - 1) / kTensorAlignment * kTensorAlignment;

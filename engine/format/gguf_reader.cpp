@@ -174,6 +174,8 @@ private:
     void read_metadata() {
         for (uint64_t i = 0; i < n_kv_; ++i) {
             std::string key = read_string(fmt::format("metadata key #{}", i), FormatLimits::max_key_bytes);
+            if (!ByteCursor::is_clean_name(key))
+                c_.fail(fmt::format("metadata key #{} '{}' holds control characters", i, key));
             uint32_t type = c_.u32(fmt::format("the value type of metadata '{}'", key));
             if (type > static_cast<uint32_t>(GgufType::F64))
                 c_.fail(fmt::format("metadata '{}' has unknown value type {}", key, type));
@@ -203,6 +205,8 @@ private:
             TensorInfo t;
             t.name = read_string(fmt::format("the name of tensor #{}", i), FormatLimits::max_name_bytes);
             if (t.name.empty()) c_.fail(fmt::format("tensor #{} has an empty name", i));
+            if (!ByteCursor::is_clean_name(t.name))
+                c_.fail(fmt::format("tensor #{} name '{}' holds control characters", i, t.name));
             uint32_t n_dims = c_.u32(fmt::format("the n_dims of tensor '{}'", t.name));
             if (n_dims < 1 || n_dims > 4)
                 c_.fail(fmt::format("tensor '{}' has n_dims {}; 1 to 4 are allowed", t.name, n_dims));
