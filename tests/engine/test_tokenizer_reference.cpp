@@ -120,6 +120,38 @@ private slots:
                 QCOMPARE(detokenize(it->second, c.ids, Detokenizer::Mode::Display), c.text);
         }
     }
+    void raw_detokenizer_reproduces_mains_greedy_output() {
+        FIRESIDE_REQUIRE_SHARED();
+        const QJsonArray index = test::read_json(test::shared_path("reference/greedy/index.json")).array();
+        QVERIFY(index.size() >= 7);
+        for (const QJsonValue& entry : index) {
+            const QJsonObject e = entry.toObject();
+            const QJsonObject run =
+                test::read_json(
+                    test::shared_path("reference/greedy/" + e.value("file").toString().toStdString()))
+                    .object();
+            const QByteArray expected = test::read_file(
+                test::shared_path("reference/greedy/" + e.value("text_file").toString().toStdString()));
+            const Vocab vocab =
+                open_model_file(test::shared_path("models/" + e.value("model").toString().toStdString()))
+                    .vocab;
+            const Tokenizer tokenizer(vocab);
+            std::vector<int32_t> ids;
+            for (const QJsonValue& v : run.value("prompt_ids").toArray()) ids.push_back(v.toInt());
+            // The prompt ids are what our tokenizer makes of main's prompt.
+            QCOMPARE(tokenizer.tokenize(e.value("prompt").toString().toStdString(), true, true), ids);
+            for (const QJsonValue& v : run.value("generated_ids").toArray()) ids.push_back(v.toInt());
+            // Streamed token by token, Raw mode gives main's stdout byte for byte.
+            Detokenizer raw(vocab, Detokenizer::Mode::Raw);
+            std::string streamed;
+            for (int32_t id : ids) streamed += raw.push(id);
+            streamed += raw.flush();
+            QCOMPARE(QByteArray::fromStdString(streamed), expected);
+            // Display mode drops only the dummy space in front of the prompt.
+            QCOMPARE(QByteArray::fromStdString(detokenize(vocab, ids, Detokenizer::Mode::Display)),
+                     expected.mid(1));
+        }
+    }
 };
 
 QTEST_APPLESS_MAIN(TestTokenizerReference)
