@@ -1,9 +1,12 @@
 // Prompt templates: each built-in format's exact text, multi-turn rendering, the prefix property that
 // KV-cache reuse depends on, stop strings, the custom syntax and its errors, and prompt tokenization.
 #include "engine/core/error.h"
+#include "engine/format/model_file.h"
 #include "engine/session/prompt_template.h"
 #include "engine/tokenizer/tokenizer.h"
+#include "tests/support/test_support.h"
 
+#include <QJsonArray>
 #include <QtTest>
 
 using namespace fireside;
@@ -195,6 +198,19 @@ private slots:
         // One text after BOS tokenizes exactly like the whole prompt with add_bos and the space prefix.
         const Pieces orca = PromptTemplate::builtin("orca-hashes").render(chat("S", {"Hi"}));
         QCOMPARE(tokenize_prompt(tok, orca), tok.tokenize(orca[1].text, true, true));
+    }
+    void orca_prompt_tokenizes_like_the_reference_chat_case() {
+        // reference/logits' "chat" case is an Orca-Hashes prompt fed to main (BOS + space prefix).
+        FIRESIDE_REQUIRE_SHARED();
+        const Tokenizer tok(open_model_file(test::shared_path("models/stories260K.f32.bin")).vocab);
+        std::vector<int32_t> expected;
+        for (const QJsonValue& v :
+             test::read_json(test::shared_path("reference/logits/stories260K.f32.chat.tokens.json")).array())
+            expected.push_back(v.toInt());
+        const Pieces prompt =
+            PromptTemplate::builtin("orca-hashes")
+                .render(chat("You are a kind storyteller.", {"Tell me a story about a cat and a red ball."}));
+        QCOMPARE(tokenize_prompt(tok, prompt), expected);
     }
 };
 
