@@ -21,19 +21,27 @@ struct GenerationOptions {
     SamplerSettings sampler;
     int32_t max_new_tokens = -1;           // -1: until EOS, a stop string or cancellation
     std::vector<std::string> stop_strings; // in addition to the template's own
+    // Stream the exact bytes of the tokens (llama.cpp main's output: no leading space dropped, invalid
+    // UTF-8 passed through) instead of display text.
+    bool raw_text = false;
 };
 
 enum class FinishReason { EndOfText, StopString, MaxTokens, Cancelled };
 
 struct GenerationStats {
     FinishReason reason = FinishReason::EndOfText;
-    int64_t prompt_tokens = 0;    // tokens evaluated for the prompt (the new ones only: the cache is reused)
+    int64_t prompt_tokens = 0; // tokens evaluated for the prompt (the new ones only: the cache is reused)
     int64_t generated_tokens = 0;
     double prompt_seconds = 0;
     double generation_seconds = 0;
     int64_t context_used = 0; // positions in the KV cache after the generation
     int64_t context_size = 0;
     int64_t dropped_turns = 0; // turns left out because the context was full
+    int64_t reused_tokens = 0; // prompt tokens whose keys and values were already cached
+    // The answer as the model produced it (raw token text, before a stop string): what to store as the
+    // assistant turn. Storing the streamed display text works too; this reuses the most cache.
+    std::string answer;
+    std::vector<int32_t> tokens; // the sampled token ids, EOS included when it ended the answer
 };
 
 // Receives the answer's text as it streams, in whole UTF-8 characters.
@@ -52,7 +60,9 @@ struct StoryPrompt {
 // conversation, and the session evaluates only the tokens that differ from what its KV cache already
 // holds (multi-turn chat, edits and regenerations reuse the common prefix). When the context fills, it
 // keeps the system prompt and drops the oldest turns, reusing the kept cache (keys re-rotated) rather
-// than recomputing it, so a long conversation or story never fails for lack of context.
+// than recomputing it, so a long conversation or story never fails for lack of context (a story loses
+// its oldest lines instead of turns; both count in dropped_turns). When nothing is left to drop, the
+// answer ends with FinishReason::MaxTokens; a single prompt longer than the context throws Error.
 // Cancellation (`cancel` set to true from any thread) is honoured within one token.
 class ChatSession {
 public:
@@ -73,6 +83,10 @@ public:
 
     int64_t context_used() const;
     int64_t context_size() const;
+    // The tokens whose keys and values the cache holds, position by position.
+    const std::vector<int32_t>& context_tokens() const;
+    // Forgets the cache; the next call evaluates its prompt from the start.
+    void clear();
 
 private:
     struct State;

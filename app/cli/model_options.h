@@ -1,0 +1,30 @@
+#pragma once
+
+#include "app/cli/args.h"
+#include "engine/sampling/sampler_settings.h"
+#include "engine/session/model_loader.h"
+#include "engine/session/prompt_template.h"
+
+#include <string_view>
+
+namespace fireside::cli {
+
+// The llama.cpp-style model flags shared by run, chat, logits and bench, so every command reads them
+// the same way:
+//   -m/--model FILE, -c/--ctx-size N, -t/--threads N, --ngl/-ngl/--n-gpu-layers N, --gqa N, --eps E,
+//   --rope-freq-base B, --rope-freq-scale S
+// Values are checked here and Error names the flag. The model path is required.
+LoadOptions parse_model_options(Args& args);
+extern const std::string_view kModelOptionsUsage;
+
+// The sampling flags: --temp, --top-k, --top-p, --min-p, --repeat-penalty, --repeat-last-n,
+// --presence-penalty, --frequency-penalty, --mirostat 0|1|2, --mirostat-lr, --mirostat-ent, --seed.
+// Defaults are SamplerSettings' (llama.cpp main's); without --seed the seed comes from the clock.
+SamplerSettings parse_sampler_options(Args& args);
+extern const std::string_view kSamplerOptionsUsage;
+
+// --template NAME|SPEC: a built-in name (orca-hashes, llama-2-chat, alpaca, vicuna, chatml, raw) or a
+// template in PromptTemplate's syntax (recognised by its {user} placeholder).
+PromptTemplate parse_template(const std::string& name_or_spec);
+
+} // namespace fireside::cli

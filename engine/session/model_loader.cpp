@@ -1,0 +1,91 @@
+#include "engine/session/model_loader.h"
+
+#include "engine/core/error.h"
+#include "engine/core/mapped_file.h"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+namespace fireside {
+namespace {
+
+constexpr int64_t kDefaultContext = 4096;
+constexpr uint64_t kPageBytes = 4096;
+constexpr uint64_t kChunkBytes = uint64_t{16} << 20; // progress and cancellation granularity
+// The share of the progress bar for reading the weights; building the model takes the rest.
+constexpr double kReadShare = 0.98;
+
+bool rope_scaled(const ModelDesc& desc) {
+    return desc.rope_scaling != RopeScaling::None || desc.rope_freq_scale != 1.0f;
+}
+
+ModelDesc describe_with_gqa(const ModelFile& file, const LoadOptions& options) {
+    ModelOverrides overrides = options.overrides;
+    if (options.gqa && !overrides.n_head_kv) {
+        const ModelDesc plain = describe_model(file, overrides);
+        if (*options.gqa <= 0 || plain.n_head % *options.gqa != 0)
+            throw Error(fmt::format("{}: --gqa {} does not divide the {} attention heads", file.path.string(),
+                                    *options.gqa, plain.n_head));
+        overrides.n_head_kv = plain.n_head / *options.gqa;
+    }
+    return describe_model(file, overrides);
+}
+
+// Reads one byte of every page of [begin, end) so the kernel maps it in.
+uint8_t touch_pages(const std::byte* begin, const std::byte* end) {
+    uint8_t sum = 0;
+    for (const std::byte* p = begin; p < end; p += kPageBytes)
+        sum = static_cast<uint8_t>(sum + static_cast<uint8_t>(*static_cast<const volatile std::byte*>(p)));
+    return sum;
+}
+
+void warm_tensor_data(const ModelFile& file, const LoadProgress& progress, const std::atomic<bool>* cancel) {
+    if (!file.mapping) return;
+    // The data region: from the first tensor's bytes to the last tensor's end, in file order.
+    uint64_t first = file.file_bytes, last = 0;
+    for (const TensorInfo& t : file.tensors) {
+        first = std::min(first, t.offset);
+        last = std::max(last, t.offset + t.n_bytes);
+    }
+    if (first >= last) return;
+    const std::byte* base = file.mapping->data();
+    const uint64_t total = last - first;
+    volatile uint8_t sink = 0;
+    for (uint64_t done = 0; done < total;) {
+        if (cancel && cancel->load()) throw Cancelled();
+        const uint64_t n = std::min(kChunkBytes, total - done);
+        sink = static_cast<uint8_t>(sink + touch_pages(base + first + done, base + first + done + n));
+        done += n;
+        if (progress) progress(kReadShare * static_cast<double>(done) / static_cast<double>(total));
+    }
+}
+
+} // namespace
+
+int64_t effective_context_size(const ModelDesc& desc, const LoadOptions& options) {
+    if (options.n_ctx < 0) throw Error(fmt::format("context size {} must be positive", options.n_ctx));
+    if (options.n_ctx > 0) return options.n_ctx;
+    if (rope_scaled(desc) || desc.n_ctx_train <= 0) return kDefaultContext;
+    return std::min(kDefaultContext, desc.n_ctx_train);
+}
+
+std::unique_ptr<LlamaModel> load_model(const LoadOptions& options, const LoadProgress& progress,
+                                       const std::atomic<bool>* cancel) {
+    if (options.gpu_layers < 0)
+        throw Error(fmt::format("GPU layers {} must be 0 or more", options.gpu_layers));
+    if (options.n_threads < 0 || options.n_threads > 1024)
+        throw Error(fmt::format("thread count {} is out of range (0 .. 1024)", options.n_threads));
+    if (progress) progress(0.0);
+    ModelFile file = open_model_file(options.path);
+    ModelDesc desc = describe_with_gqa(file, options);
+    LlamaModelOptions model_options;
+    model_options.n_ctx = effective_context_size(desc, options);
+    model_options.n_threads = options.n_threads;
+    warm_tensor_data(file, progress, cancel);
+    if (cancel && cancel->load()) throw Cancelled();
+    auto model = std::make_unique<LlamaModel>(std::move(file), std::move(desc), model_options);
+    if (progress) progress(1.0);
+    return model;
+}
+
+} // namespace fireside

@@ -1,0 +1,44 @@
+#pragma once
+
+#include "engine/model/llama_model.h"
+#include "engine/model/model_desc.h"
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace fireside {
+
+// Everything needed to open a model for chatting.
+struct LoadOptions {
+    std::filesystem::path path;
+    ModelOverrides overrides;
+    // llama.cpp's -gqa (n_head / n_head_kv) for ggjt files; overrides.n_head_kv wins over it. Usually
+    // unneeded: n_head_kv is inferred from attention.wk's shape.
+    std::optional<int64_t> gqa;
+    // Context size in tokens. 0: 4096, capped by the model's training context unless RoPE scaling is
+    // set (a model evaluated past the length it was trained on degrades badly without scaling).
+    int64_t n_ctx = 0;
+    int n_threads = 0;  // 0: one per physical core
+    int gpu_layers = 0; // accepted for the UI and the CLI; every layer runs on the CPU for now
+    std::string device; // the GPU to use once gpu_layers does something; empty: the default
+};
+
+// Called with the fraction done (0 .. 1), from the loading thread.
+using LoadProgress = std::function<void(double fraction)>;
+
+// The context size a load with these options gets for a model described by `desc`.
+int64_t effective_context_size(const ModelDesc& desc, const LoadOptions& options);
+
+// Opens, describes and builds the model. Progress comes from reading the mapped tensor data in file
+// order: that faults every page into the page cache, so the first tokens do not stall on disk reads
+// and a 40 GB file shows real progress. `cancel` is checked between chunks; when it is set the load
+// stops and throws Cancelled. Errors throw Error naming the file and the problem.
+std::unique_ptr<LlamaModel> load_model(const LoadOptions& options, const LoadProgress& progress = {},
+                                       const std::atomic<bool>* cancel = nullptr);
+
+} // namespace fireside
