@@ -16,6 +16,7 @@ namespace {
 constexpr auto kSpinTime = std::chrono::microseconds(200);
 
 thread_local bool t_inside_task = false;
+thread_local int t_thread = 0; // the pool thread index of the task running on this thread
 
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -40,18 +41,30 @@ ThreadPool::~ThreadPool() {
     for (std::thread& w : workers_) w.join();
 }
 
-void ThreadPool::work(int thread) {
+void ThreadPool::work(uint64_t generation, int thread) {
+    const uint64_t tag = generation << kTaskBits;
+    const uint64_t task_mask = (uint64_t{1} << kTaskBits) - 1;
     t_inside_task = true;
+    t_thread = thread;
+    uint64_t word = claim_.load(std::memory_order_acquire);
     for (;;) {
-        const int64_t task = next_task_.fetch_add(1, std::memory_order_relaxed);
+        if ((word & ~task_mask) != tag) break; // a newer loop has started: this one is over
+        const auto task = static_cast<int64_t>(word & task_mask);
         if (task >= n_tasks_) break;
-        try {
-            fn_(ctx_, task, thread);
-        } catch (...) {
-            std::lock_guard lock(error_mutex_);
-            if (!error_) error_ = std::current_exception();
-            next_task_.store(n_tasks_, std::memory_order_relaxed);
+        if (!claim_.compare_exchange_weak(word, word + 1, std::memory_order_acq_rel,
+                                          std::memory_order_acquire))
+            continue;
+        if (!failed_.load(std::memory_order_relaxed)) {
+            try {
+                fn_(ctx_, task, thread);
+            } catch (...) {
+                std::lock_guard lock(error_mutex_);
+                if (!error_) error_ = std::current_exception();
+                failed_.store(true);
+            }
         }
+        done_.fetch_add(1, std::memory_order_acq_rel);
+        word = claim_.load(std::memory_order_acquire);
     }
     t_inside_task = false;
 }
@@ -75,8 +88,7 @@ void ThreadPool::worker_main(int thread) {
         }
         seen = now;
         if (stop_.load()) return;
-        work(thread);
-        finished_.fetch_add(1, std::memory_order_acq_rel);
+        work(now, thread);
     }
 }
 
@@ -86,7 +98,9 @@ void ThreadPool::run(int64_t n_tasks, TaskFn fn, void* ctx) {
         const bool outer = t_inside_task;
         t_inside_task = true;
         try {
-            for (int64_t task = 0; task < n_tasks; ++task) fn(ctx, task, 0);
+            // Inside a task the thread keeps its index, so per-thread scratch stays its own.
+            const int thread = outer ? t_thread : 0;
+            for (int64_t task = 0; task < n_tasks; ++task) fn(ctx, task, thread);
         } catch (...) {
             t_inside_task = outer;
             throw;
@@ -98,14 +112,16 @@ void ThreadPool::run(int64_t n_tasks, TaskFn fn, void* ctx) {
     ctx_ = ctx;
     n_tasks_ = n_tasks;
     error_ = nullptr;
-    finished_.store(0, std::memory_order_relaxed);
-    next_task_.store(0, std::memory_order_relaxed);
-    generation_.fetch_add(1);
+    failed_.store(false, std::memory_order_relaxed);
+    done_.store(0, std::memory_order_relaxed);
+    const uint64_t generation = generation_.load(std::memory_order_relaxed) + 1;
+    claim_.store(generation << kTaskBits, std::memory_order_release);
+    generation_.store(generation);
     if (sleepers_.load() > 0) generation_.notify_all();
 
-    work(0);
-    const int n_workers = static_cast<int>(workers_.size());
-    for (int spins = 0; finished_.load(std::memory_order_acquire) < n_workers; ++spins) {
+    work(generation, 0);
+    // Only tasks already claimed by workers can be outstanding here.
+    for (int spins = 0; done_.load(std::memory_order_acquire) < n_tasks; ++spins) {
         if (spins < 4096)
             cpu_relax();
         else

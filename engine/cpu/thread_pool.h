@@ -12,6 +12,8 @@ namespace fireside {
 // A fixed set of worker threads for fork/join parallel loops. Decoding one token runs hundreds of
 // small matrix products, so starting a loop must cost microseconds: idle workers spin briefly on a
 // generation counter before they fall asleep, and the calling thread takes a share of the work.
+// Tasks are claimed one by one and the loop ends when every task is done, not when every worker has
+// checked in: on a busy machine a descheduled worker simply misses the loop instead of stalling it.
 class ThreadPool {
 public:
     // n_threads counts the calling thread; values below 1 mean physical_core_count().
@@ -37,15 +39,19 @@ public:
 private:
     using TaskFn = void (*)(void* ctx, int64_t task, int thread);
     void run(int64_t n_tasks, TaskFn fn, void* ctx);
-    void work(int thread);
+    void work(uint64_t generation, int thread);
     void worker_main(int thread);
 
+    static constexpr int kTaskBits = 40;
     std::vector<std::thread> workers_;
     std::atomic<uint64_t> generation_{0};
     std::atomic<int> sleepers_{0};
-    std::atomic<int> finished_{0};
-    std::atomic<int64_t> next_task_{0};
+    // The loop's generation (high bits) and the next unclaimed task (low kTaskBits bits), so that a
+    // worker arriving late for an old loop cannot claim a task of a newer one.
+    std::atomic<uint64_t> claim_{0};
+    std::atomic<int64_t> done_{0};
     std::atomic<bool> stop_{false};
+    std::atomic<bool> failed_{false};
     int64_t n_tasks_ = 0;
     TaskFn fn_ = nullptr;
     void* ctx_ = nullptr;

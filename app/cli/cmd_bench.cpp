@@ -1,0 +1,120 @@
+#include "app/cli/subcommand.h"
+#include "engine/core/error.h"
+#include "engine/cpu/memory_bandwidth.h"
+#include "engine/cpu/thread_pool.h"
+#include "engine/model/load_llama_model.h"
+
+#include <chrono>
+#include <cmath>
+#include <fmt/format.h>
+#include <random>
+#include <vector>
+
+namespace fireside::cli {
+namespace {
+
+struct Stat {
+    double mean = 0, sd = 0;
+};
+
+Stat stat_of(const std::vector<double>& v) {
+    Stat s;
+    for (double x : v) s.mean += x;
+    s.mean /= static_cast<double>(v.size());
+    for (double x : v) s.sd += (x - s.mean) * (x - s.mean);
+    s.sd = v.size() > 1 ? std::sqrt(s.sd / static_cast<double>(v.size() - 1)) : 0.0;
+    return s;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+int run_bench(Args& args, Io& io) {
+    const auto model_path = args.value("-m", "--model");
+    const int64_t n_prompt = args.integer("-p", "--n-prompt").value_or(512);
+    const int64_t n_gen = args.integer("-n", "--n-gen").value_or(128);
+    const auto threads = args.integer("-t", "--threads");
+    const int64_t reps = args.integer("-r", "--repetitions").value_or(3);
+    const bool json = args.flag("--json");
+    const auto gqa = args.integer("--gqa");
+    args.finish();
+    if (!model_path) throw Error("-m MODEL is required");
+    if (n_prompt < 0 || n_gen < 0 || n_prompt + n_gen == 0 || n_prompt + n_gen > 65536)
+        throw Error("-p and -n must be between 0 and 65536 tokens together, not both 0");
+    if (reps < 1 || reps > 100) throw Error("-r: repetitions must be 1 .. 100");
+    if (threads && (*threads < 1 || *threads > 1024)) throw Error("-t: the thread count must be 1 .. 1024");
+
+    LlamaModelOptions options;
+    options.n_ctx = std::max(n_prompt, n_gen);
+    options.n_threads = threads ? static_cast<int>(*threads) : 0;
+    auto model = load_llama_model(*model_path, {}, gqa, options);
+    const int64_t n_vocab = model->desc().n_vocab;
+    std::mt19937 rng(42);
+    std::uniform_int_distribution<int32_t> token(0, static_cast<int32_t>(n_vocab - 1));
+
+    // Warm-up: one token reads every weight once, so the file's pages are resident before timing.
+    {
+        const int32_t one[] = {token(rng)};
+        model->forward(Batch{one, 0, false});
+    }
+    std::vector<double> pp, tg;
+    for (int64_t r = 0; r < reps; ++r) {
+        if (n_prompt > 0) {
+            std::vector<int32_t> prompt(static_cast<size_t>(n_prompt));
+            for (int32_t& t : prompt) t = token(rng);
+            const auto start = std::chrono::steady_clock::now();
+            model->forward(Batch{prompt, 0, false});
+            pp.push_back(static_cast<double>(n_prompt) / seconds_since(start));
+        }
+        if (n_gen > 0) {
+            const auto start = std::chrono::steady_clock::now();
+            for (int64_t pos = 0; pos < n_gen; ++pos) {
+                const int32_t one[] = {token(rng)};
+                model->forward(Batch{one, pos, false});
+            }
+            tg.push_back(static_cast<double>(n_gen) / seconds_since(start));
+        }
+    }
+
+    ThreadPool pool(model->n_threads());
+    const double bandwidth = measure_read_bandwidth(pool);
+    const double bytes_per_token = static_cast<double>(model->weight_bytes_per_token());
+    const double ceiling = bandwidth / bytes_per_token;
+    const Stat pps = pp.empty() ? Stat{} : stat_of(pp);
+    const Stat tgs = tg.empty() ? Stat{} : stat_of(tg);
+    const double ratio = tg.empty() ? 0.0 : tgs.mean / ceiling;
+    if (json) {
+        io.out << fmt::format(
+            "{{\"model\": \"{}\", \"threads\": {}, \"n_prompt\": {}, \"n_gen\": {}, \"repetitions\": {}, "
+            "\"pp_tps\": {:.3f}, \"pp_tps_sd\": {:.3f}, \"tg_tps\": {:.3f}, \"tg_tps_sd\": {:.3f}, "
+            "\"bandwidth_gbs\": {:.3f}, \"bytes_per_token\": {:.0f}, \"ceiling_tps\": {:.3f}, "
+            "\"ratio\": {:.4f}}}\n",
+            model->file().path.filename().string(), model->n_threads(), n_prompt, n_gen, reps, pps.mean,
+            pps.sd, tgs.mean, tgs.sd, bandwidth / 1e9, bytes_per_token, ceiling, ratio);
+        return 0;
+    }
+    io.out << fmt::format("model            {} ({}, {} threads)\n", model->file().path.filename().string(),
+                          model->desc().ftype_name, model->n_threads());
+    if (!pp.empty())
+        io.out << fmt::format("prompt   pp{:<5}  {:8.2f} ± {:.2f} tokens/s\n", n_prompt, pps.mean, pps.sd);
+    if (!tg.empty())
+        io.out << fmt::format("generate tg{:<5}  {:8.2f} ± {:.2f} tokens/s\n", n_gen, tgs.mean, tgs.sd);
+    io.out << fmt::format("memory bandwidth {:.1f} GB/s (streaming read, {} threads)\n", bandwidth / 1e9,
+                          pool.n_threads());
+    io.out << fmt::format("weights/token    {:.1f} MB -> ceiling {:.2f} tokens/s", bytes_per_token / 1e6,
+                          ceiling);
+    if (!tg.empty()) io.out << fmt::format(", generation at {:.1f}% of it", 100.0 * ratio);
+    io.out << "\n";
+    return 0;
+}
+
+const bool registered = register_subcommand(
+    {"bench", "measure prompt-processing and generation speed against the memory-bandwidth ceiling",
+     "-m MODEL [-p 512] [-n 128] [-t N] [-r 3] [--gqa N] [--json]\n\n"
+     "Times a prompt of -p random tokens evaluated as one batch and -n tokens generated one at a time,\n"
+     "-r times each (mean ± sd), and compares generation with bandwidth / bytes of weights per token.",
+     &run_bench});
+
+} // namespace
+} // namespace fireside::cli
