@@ -1,0 +1,265 @@
+// fireside-cli synth, quantize and convert, run in-process (and once as the real executable), checked
+// through `info --json` and `dequant` on the files they write.
+#include "engine/format/model_file.h"
+#include "tests/support/cli_runner.h"
+#include "tests/support/test_support.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <filesystem>
+
+using namespace fireside;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Every 2-D tensor has both dimensions a multiple of 256, so each mix applies its k-quant rules unchanged.
+const std::vector<std::string> kSmallShape = {"--n-embd",  "256", "--n-head", "2",   "--n-head-kv", "2",
+                                              "--n-layer", "2",   "--n-ff",   "768", "--n-vocab",   "512"};
+
+std::vector<std::string> synth_args(const std::string& out, const std::string& type,
+                                    std::vector<std::string> extra = {}) {
+    std::vector<std::string> args{"synth"};
+    args.insert(args.end(), kSmallShape.begin(), kSmallShape.end());
+    args.insert(args.end(), {"--type", type, "--seed", "3"});
+    args.insert(args.end(), extra.begin(), extra.end());
+    args.push_back(out);
+    return args;
+}
+
+QString message(const test::CliResult& r) {
+    return QString::fromStdString("status " + std::to_string(r.status) + "\nout: " + r.out +
+                                  "\nerr: " + r.err);
+}
+
+#define RUN_OK(result_var, ...)                                                                              \
+    test::CliResult result_var = test::run_cli(__VA_ARGS__);                                                 \
+    QVERIFY2(result_var.status == 0, qPrintable(message(result_var)))
+
+QJsonObject info_json(const fs::path& path, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args{"info", path.string(), "--json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    test::CliResult r = test::run_cli(args);
+    if (r.status != 0) qFatal("info failed: %s", r.err.c_str());
+    QJsonParseError error{};
+    QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(r.out), &error);
+    if (error.error != QJsonParseError::NoError) qFatal("info --json is not JSON: %s", r.out.c_str());
+    return doc.object();
+}
+
+QByteArray dequant(const fs::path& model, const std::string& tensor, const fs::path& out) {
+    test::CliResult r = test::run_cli({"dequant", model.string(), tensor, "--out", out.string()});
+    if (r.status != 0) qFatal("dequant failed: %s", r.err.c_str());
+    return test::read_file(out);
+}
+
+QVariantMap types(const QJsonObject& info) {
+    return info["tensor_types"].toObject().toVariantMap();
+}
+
+} // namespace
+
+class TestCliTools : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir dir_;
+    fs::path path(const std::string& name) const { return fs::path(dir_.path().toStdString()) / name; }
+
+private slots:
+    // Fixtures several tests use: an f32 source and a quantized model.
+    void initTestCase() {
+        QVERIFY(dir_.isValid());
+        RUN_OK(src, synth_args(path("src.bin").string(), "f32"));
+        RUN_OK(s, synth_args(path("s.bin").string(), "q4_K_M"));
+    }
+
+    void synth_writes_a_model_info_can_read() {
+        RUN_OK(r, synth_args(path("first.bin").string(), "q4_K_M"));
+        QVERIFY(QString::fromStdString(r.out).contains("q4_K_M"));
+        // stderr is not a terminal here: one plain progress line per tensor.
+        QVERIFY2(QString::fromStdString(r.err).contains("[ 1/21] q4_K  tok_embeddings.weight"),
+                 r.err.c_str());
+        QVERIFY(QString::fromStdString(r.err).contains("[21/21] f32   layers.1.ffn_norm.weight"));
+        QJsonObject info = info_json(path("first.bin"));
+        QCOMPARE(info["format"].toString(), QString("ggjt"));
+        QCOMPARE(info["n_vocab"].toInt(), 512);
+        QCOMPARE(info["n_embd"].toInt(), 256);
+        QCOMPARE(info["n_mult"].toInt(), 256);
+        QCOMPARE(info["n_head"].toInt(), 2);
+        QCOMPARE(info["n_head_kv"].toInt(), 2);
+        QCOMPARE(info["n_layer"].toInt(), 2);
+        QCOMPARE(info["n_ff"].toInt(), 768);
+        QCOMPARE(info["n_rot"].toInt(), 128);
+        QCOMPARE(info["ftype"].toInt(), 15);
+        QCOMPARE(info["ftype_name"].toString(), QString("MOSTLY_Q4_K_M"));
+        // q4_K_M over 2 layers: q6_K on output and on layer 1's wv and w2.
+        QCOMPARE(types(info), (QVariantMap{{"f32", 5}, {"q4_K", 13}, {"q6_K", 3}}));
+    }
+
+    void synth_is_deterministic_whatever_the_thread_count() {
+        // The same name too: general.name defaults to the output file's name.
+        RUN_OK(a, synth_args(path("d1.gguf").string(), "q5_0", {"-t", "1", "--name", "d"}));
+        RUN_OK(b, synth_args(path("d2.gguf").string(), "q5_0", {"--threads", "3", "--name", "d"}));
+        QByteArray first = test::read_file(path("d1.gguf"));
+        QCOMPARE(first, test::read_file(path("d2.gguf")));
+        RUN_OK(c, {"synth",       "--n-embd",  "256",       "--n-head", "4",
+                   "--n-head-kv", "2",         "--n-layer", "2",        "--n-ff",
+                   "768",         "--n-vocab", "512",       "--type",   "q5_0",
+                   "--seed",      "4",         "--name",    "d",        path("d3.gguf").string()});
+        QVERIFY(first != test::read_file(path("d3.gguf")));
+    }
+
+    void synth_writes_gguf_by_flag_or_extension() {
+        RUN_OK(a, synth_args(path("g.gguf").string(), "q6_K"));
+        RUN_OK(b, synth_args(path("g-flag.model").string(), "q6_K", {"--gguf"}));
+        for (const char* name : {"g.gguf", "g-flag.model"}) {
+            QJsonObject info = info_json(path(name));
+            QCOMPARE(info["format"].toString(), QString("gguf"));
+            QCOMPARE(info["n_head_kv"].toInt(), 2);
+            QCOMPARE(types(info), (QVariantMap{{"f32", 5}, {"q6_K", 16}}));
+        }
+    }
+
+    void synth_shapes_and_vocabulary_copies() {
+        // stories260k: n_ff 172 rows fit no 32-value block, so feed_forward.w2 falls back to f16.
+        RUN_OK(a, {"synth", "--shape", "stories260k", "--type", "q8_0", path("st.bin").string()});
+        QJsonObject info = info_json(path("st.bin"));
+        QCOMPARE(info["n_ff"].toInt(), 172);
+        QCOMPARE(info["n_mult"].toInt(), 4);
+        QCOMPARE(info["n_head_kv"].toInt(), 4);
+        QCOMPARE(types(info), (QVariantMap{{"f32", 11}, {"f16", 5}, {"q8_0", 32}}));
+
+        RUN_OK(b, {"synth", "--shape", "synth-e512", "--n-layer", "1", "--vocab-from", path("s.bin").string(),
+                   "--type", "f16", path("v.bin").string()});
+        ModelFile from = open_model_file(path("s.bin"));
+        ModelFile copy = open_model_file(path("v.bin"));
+        QCOMPARE(copy.vocab.text, from.vocab.text);
+        QCOMPARE(copy.vocab.score, from.vocab.score);
+        QCOMPARE(copy.ggjt.n_layer, 1u);
+    }
+
+    void synth_rejects_bad_options() {
+        test::CliResult r = test::run_cli(synth_args(path("bad.bin").string(), "q4_9"));
+        QCOMPARE(r.status, 1);
+        QVERIFY(QString::fromStdString(r.err).contains("unknown file type 'q4_9'"));
+        r = test::run_cli({"synth", "--shape", "1b", path("bad.bin").string()});
+        QCOMPARE(r.status, 1);
+        QVERIFY(QString::fromStdString(r.err).contains("tinyllama"));
+        r = test::run_cli({"synth", "--n-embd", "250", "--n-head", "4", path("bad.bin").string()});
+        QCOMPARE(r.status, 1);
+        QVERIFY(QString::fromStdString(r.err).contains("n_embd 250 is not a multiple of n_head 4"));
+        QVERIFY(!fs::exists(path("bad.bin")));
+    }
+
+    void a_write_into_a_missing_folder_fails_with_a_message() {
+        const fs::path target = path("missing/sub/out.bin");
+        test::CliResult r = test::run_cli(synth_args(target.string(), "q4_0"));
+        QCOMPARE(r.status, 1);
+        QVERIFY2(QString::fromStdString(r.err).contains(
+                     QString::fromStdString("cannot create '" + target.string())),
+                 r.err.c_str());
+        r = test::run_cli({"quantize", path("s.bin").string(), target.string(), "q8_0"});
+        QCOMPARE(r.status, 1);
+        QVERIFY(QString::fromStdString(r.err).contains("No such file or directory"));
+        r = test::run_cli({"convert", path("s.bin").string(), (target.parent_path() / "x.gguf").string()});
+        QCOMPARE(r.status, 1);
+        QVERIFY(!fs::exists(path("missing")));
+    }
+
+    void quantize_writes_the_mix_in_either_container() {
+        RUN_OK(q, {"quantize", path("src.bin").string(), path("q.bin").string(), "q3_K_M", "-t", "2"});
+        QVERIFY(QString::fromStdString(q.out).contains("f32:5,q3_K:9,q4_K:6,q6_K:1"));
+        QVERIFY(QString::fromStdString(q.err).contains("[21/21]"));
+        QJsonObject info = info_json(path("q.bin"));
+        QCOMPARE(info["ftype_name"].toString(), QString("MOSTLY_Q3_K_M"));
+        QCOMPARE(types(info), (QVariantMap{{"f32", 5}, {"q3_K", 9}, {"q4_K", 6}, {"q6_K", 1}}));
+
+        // Already quantized input, GGUF output: dequantized and quantized again.
+        RUN_OK(g, {"quantize", path("q.bin").string(), path("q.gguf").string(), "Q8_0"});
+        QJsonObject ginfo = info_json(path("q.gguf"));
+        QCOMPARE(ginfo["format"].toString(), QString("gguf"));
+        QCOMPARE(ginfo["n_head_kv"].toInt(), 2);
+        QCOMPARE(ginfo["n_vocab"].toInt(), 512);
+        QCOMPARE(types(ginfo), (QVariantMap{{"f32", 5}, {"q8_0", 15}, {"q6_K", 1}}));
+
+        // Values stay close to the source: q8_0 of the f32 rows.
+        QByteArray src = dequant(path("src.bin"), "layers.0.attention.wq.weight", path("a.f32"));
+        RUN_OK(q8, {"quantize", path("src.bin").string(), path("q8.bin").string(), "q8_0"});
+        QByteArray q8v = dequant(path("q8.bin"), "layers.0.attention.wq.weight", path("b.f32"));
+        QCOMPARE(q8v.size(), src.size());
+        const float* x = reinterpret_cast<const float*>(src.constData());
+        const float* y = reinterpret_cast<const float*>(q8v.constData());
+        double err = 0, norm = 0;
+        for (qsizetype i = 0; i < src.size() / 4; ++i)
+            err += (x[i] - y[i]) * (x[i] - y[i]), norm += x[i] * x[i];
+        QVERIFY(err > 0);
+        QVERIFY(err < norm * 1e-4); // q8_0: relative rms error well under 1%
+
+        test::CliResult same =
+            test::run_cli({"quantize", path("src.bin").string(), path("src.bin").string(), "q4_0"});
+        QCOMPARE(same.status, 1);
+        QVERIFY(QString::fromStdString(same.err).contains("overwrite the input"));
+    }
+
+    void convert_keeps_values_and_writes_inferred_settings() {
+        // A grouped-query model: n_head_kv 2 of 4 heads, which the GGUF metadata must carry.
+        RUN_OK(a, {"synth", "--n-embd", "256", "--n-head", "4", "--n-head-kv", "2", "--n-layer", "2",
+                   "--n-ff", "768", "--n-vocab", "512", "--type", "q4_1", path("c.bin").string()});
+        RUN_OK(c, {"convert", path("c.bin").string(), path("c.gguf").string(), "--eps", "1e-6", "--ctx",
+                   "4096", "--rope-freq-base", "20000", "--rope-freq-scale", "0.5"});
+        QJsonObject bin = info_json(path("c.bin"));
+        QJsonObject gguf = info_json(path("c.gguf"));
+        QCOMPARE(gguf["format"].toString(), QString("gguf"));
+        for (const char* key :
+             {"n_vocab", "n_embd", "n_layer", "n_head", "n_head_kv", "n_ff", "n_rot", "ftype", "n_params"})
+            QVERIFY2(bin[key] == gguf[key], key);
+        QCOMPARE(types(bin), types(gguf));
+        QCOMPARE(gguf["n_head_kv"].toInt(), 2);
+        QCOMPARE(float(gguf["rms_eps"].toDouble()), 1e-6f);
+        QCOMPARE(gguf["n_ctx_train"].toInt(), 4096);
+        QCOMPARE(gguf["rope_freq_base"].toDouble(), 20000.0);
+        QCOMPARE(gguf["rope_freq_scale"].toDouble(), 0.5);
+        for (const auto& [ggjt, gguf_name] :
+             {std::pair{"tok_embeddings.weight", "token_embd.weight"},
+              std::pair{"layers.1.feed_forward.w2.weight", "blk.1.ffn_down.weight"},
+              std::pair{"norm.weight", "output_norm.weight"}})
+            QCOMPARE(dequant(path("c.gguf"), gguf_name, path("y.f32")),
+                     dequant(path("c.bin"), ggjt, path("x.f32")));
+    }
+
+    void convert_the_shared_files_like_the_shipped_twins() {
+        FIRESIDE_REQUIRE_SHARED();
+        const fs::path bin = test::shared_path("models/stories260K-ff192.q8_0.bin");
+        const fs::path twin = test::shared_path("models/gguf/stories260K-ff192.q8_0.gguf");
+        // The ggjt file stores no n_head_kv; the converter infers 4 from wk's shape (README: gqa 2).
+        RUN_OK(c, {"convert", bin.string(), path("stories.gguf").string(), "--ctx", "512"});
+        QJsonObject ours = info_json(path("stories.gguf"));
+        QJsonObject shipped = info_json(twin);
+        for (const char* differs : {"file", "file_bytes"}) { // the twin also carries a description
+            ours.remove(differs);
+            shipped.remove(differs);
+        }
+        QCOMPARE(ours["n_head_kv"].toInt(), 4);
+        QCOMPARE(ours, shipped);
+        QCOMPARE(dequant(path("stories.gguf"), "blk.4.ffn_down.weight", path("o.f32")),
+                 dequant(bin, "layers.4.feed_forward.w2.weight", path("s.f32")));
+    }
+
+    void the_executable_quantizes_with_plain_progress_lines() {
+        QProcess p;
+        p.start(test::cli_path(), {"quantize", QString::fromStdString(path("src.bin").string()),
+                                   QString::fromStdString(path("p.bin").string()), "q4_0", "-t", "2"});
+        QVERIFY(p.waitForFinished(120000));
+        QCOMPARE(p.exitCode(), 0);
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QVERIFY2(err.contains("[ 1/21] q4_0  tok_embeddings.weight"), qPrintable(err));
+        QVERIFY(!err.contains('\r'));
+        QCOMPARE(info_json(path("p.bin"))["ftype_name"].toString(), QString("MOSTLY_Q4_0"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCliTools)
+#include "test_cli_tools.moc"
