@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -87,12 +88,13 @@ inline void put_tensor_data(Bytes& b, const Tensor& t, uint32_t seed) {
 }
 
 // A tiny LLaMA: the 3 special tokens, 256 byte tokens and some words; layer matrices in `matrix_type`.
-inline Model tiny_llama(uint32_t matrix_type = kF32, uint32_t n_layer = 2) {
+// Without byte tokens the file is a few KB, small enough for a fuzzer's seed corpus.
+inline Model tiny_llama(uint32_t matrix_type = kF32, uint32_t n_layer = 2, bool byte_tokens = true) {
     Model m;
     m.n_layer = n_layer;
     m.ftype = matrix_type == kQ8_0 ? 7 : matrix_type == kF16 ? 1 : 0;
     m.tokens = {" \xE2\x81\x87 ", "", ""};
-    for (int b = 0; b < 256; ++b) m.tokens.push_back(std::string(1, static_cast<char>(b)));
+    for (int b = 0; byte_tokens && b < 256; ++b) m.tokens.push_back(std::string(1, static_cast<char>(b)));
     for (const char* w : {" the", " a", "e", "t", " cat", " sat", "\xC3\xA9t\xC3\xA9", " on"})
         m.tokens.push_back(w);
     m.n_vocab = static_cast<uint32_t>(m.tokens.size());
@@ -165,11 +167,15 @@ struct GgufOptions {
     bool nested_array = false;    // adds an array of arrays (must be refused)
 };
 
-inline std::string gguf_piece(const std::string& text, size_t id) {
+inline bool has_byte_tokens(const Model& m) {
+    return m.tokens.size() >= 259 && m.tokens[3] == std::string(1, '\0');
+}
+
+inline std::string gguf_piece(const Model& m, const std::string& text, size_t id) {
     if (id == 0) return "<unk>";
     if (id == 1) return "<s>";
     if (id == 2) return "</s>";
-    if (id >= 3 && id < 259) {
+    if (has_byte_tokens(m) && id >= 3 && id < 259) {
         char buf[8];
         std::snprintf(buf, sizeof buf, "<0x%02X>", static_cast<unsigned>(id - 3));
         return buf;
@@ -201,7 +207,7 @@ inline std::vector<std::byte> build_gguf(const Model& m, const GgufOptions& o = 
     key("llama.attention.layer_norm_rms_epsilon", kF32v), kv.f32(m.eps);
     key("tokenizer.ggml.model", kString), kv.gguf_string("llama");
     key("tokenizer.ggml.tokens", kArray), kv.u32(kString), kv.u64(m.tokens.size());
-    for (size_t i = 0; i < m.tokens.size(); ++i) kv.gguf_string(gguf_piece(m.tokens[i], i));
+    for (size_t i = 0; i < m.tokens.size(); ++i) kv.gguf_string(gguf_piece(m, m.tokens[i], i));
     key("tokenizer.ggml.scores", kArray), kv.u32(kF32v), kv.u64(m.scores.size());
     for (float s : m.scores) kv.f32(s);
     key("tokenizer.ggml.token_type", kArray), kv.u32(kI32), kv.u64(m.tokens.size());
