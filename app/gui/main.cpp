@@ -19,6 +19,8 @@ int main(int argc, char** argv) {
 
     fireside::ui::MainWindow window;
     if (!window.load()) return 1;
+    // The window shows at once; the model loads on the worker and the message box takes the focus
+    // when it is ready.
     if (!parser.positionalArguments().isEmpty()) window.models()->openPath(parser.positionalArguments().first());
     return app.exec();
 }
