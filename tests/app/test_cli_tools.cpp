@@ -1,5 +1,6 @@
 // fireside-cli synth, quantize and convert, run in-process (and once as the real executable), checked
 // through `info --json` and `dequant` on the files they write.
+#include "app/cli/progress_bar.h"
 #include "engine/format/model_file.h"
 #include "tests/support/cli_runner.h"
 #include "tests/support/test_support.h"
@@ -9,7 +10,9 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <algorithm>
 #include <filesystem>
+#include <sstream>
 
 using namespace fireside;
 namespace fs = std::filesystem;
@@ -246,6 +249,33 @@ private slots:
         QCOMPARE(ours, shipped);
         QCOMPARE(dequant(path("stories.gguf"), "blk.4.ffn_down.weight", path("o.f32")),
                  dequant(bin, "layers.4.feed_forward.w2.weight", path("s.f32")));
+    }
+
+    void convert_takes_the_gqa_factor() {
+        RUN_OK(a, {"synth", "--n-embd", "256", "--n-head", "4", "--n-head-kv", "2", "--n-layer", "1",
+                   "--n-ff", "768", "--n-vocab", "300", path("gqa.bin").string()});
+        RUN_OK(c, {"convert", path("gqa.bin").string(), path("gqa.gguf").string(), "--gqa", "2"});
+        QVERIFY(QString::fromStdString(c.out).contains("n_head_kv 2"));
+        QCOMPARE(info_json(path("gqa.gguf"))["n_head_kv"].toInt(), 2);
+        test::CliResult bad =
+            test::run_cli({"convert", path("gqa.bin").string(), path("gqa3.gguf").string(), "--gqa", "3"});
+        QCOMPARE(bad.status, 1);
+        QVERIFY(QString::fromStdString(bad.err).contains("--gqa 3 does not divide the model's n_head 4"));
+        QVERIFY(!fs::exists(path("gqa3.gguf")));
+    }
+
+    void the_terminal_bar_redraws_in_place() {
+        std::ostringstream err;
+        cli::ProgressBar bar(err, true);
+        bar.update({0, 2, "a.weight", BlockType::Q4_0, 50, 100});
+        bar.update({1, 2, "b.weight", BlockType::F32, 100, 100});
+        bar.finish();
+        const std::string s = err.str();
+        QVERIFY(s.starts_with("\r["));
+        QVERIFY(s.find("50.0% 1/2 q4_0  a.weight") != std::string::npos);
+        QVERIFY(s.find("[##############################] 100.0% 2/2 f32   b.weight") != std::string::npos);
+        QVERIFY(s.ends_with("\n"));
+        QCOMPARE(std::count(s.begin(), s.end(), '\n'), 1);
     }
 
     void the_executable_quantizes_with_plain_progress_lines() {
