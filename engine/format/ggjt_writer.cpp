@@ -25,10 +25,15 @@ int64_t n_ff_from_n_mult(int64_t n_embd, int64_t n_mult) {
 std::optional<uint32_t> find_n_mult(int64_t n_embd, int64_t n_ff) {
     if (n_embd <= 0 || n_ff <= 0 || n_ff > std::numeric_limits<uint32_t>::max()) return std::nullopt;
     if (n_ff_from_n_mult(n_embd, 256) == n_ff) return 256;
-    // Any working n_mult divides n_ff and exceeds n_ff - floor(8*n_embd/3), so the search is bounded by n_ff.
-    for (int64_t m = 1; m <= n_ff; ++m)
-        if (n_ff % m == 0 && n_ff_from_n_mult(n_embd, m) == n_ff) return static_cast<uint32_t>(m);
-    return std::nullopt;
+    // Any working n_mult divides n_ff, so walking the divisor pairs (d, n_ff / d) up to sqrt(n_ff) finds
+    // the smallest in O(sqrt(n_ff)) even for absurd widths.
+    std::optional<uint32_t> best;
+    for (int64_t d = 1; d * d <= n_ff; ++d) {
+        if (n_ff % d != 0) continue;
+        for (int64_t m : {d, n_ff / d})
+            if (n_ff_from_n_mult(n_embd, m) == n_ff && (!best || m < *best)) best = static_cast<uint32_t>(m);
+    }
+    return best;
 }
 
 uint32_t require_n_mult(int64_t n_embd, int64_t n_ff) {
