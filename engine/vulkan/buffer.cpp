@@ -3,11 +3,17 @@
 #include "engine/core/error.h"
 #include "engine/vulkan/device.h"
 
+#include <atomic>
 #include <fmt/format.h>
 
 namespace fireside::vk {
 
-Buffer::Buffer(Device& device, size_t bytes, MemoryKind kind) : device_(device), bytes_(bytes) {
+namespace {
+std::atomic<uint64_t> next_serial{1};
+} // namespace
+
+Buffer::Buffer(Device& device, size_t bytes, MemoryKind kind)
+    : device_(device), bytes_(bytes), serial_(next_serial.fetch_add(1)) {
     if (bytes == 0) throw Error("Vulkan: a buffer of zero bytes was requested");
     VkBufferCreateInfo info{};
     info.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO;
@@ -26,8 +32,8 @@ Buffer::Buffer(Device& device, size_t bytes, MemoryKind kind) : device_(device),
     alloc.memoryTypeIndex =
         kind == MemoryKind::DeviceLocal
             ? device.memory_type(req.memoryTypeBits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT)
-            : device.memory_type(req.memoryTypeBits, VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
-                                                         VK_MEMORY_PROPERTY_HOST_COHERENT_BIT,
+            : device.memory_type(req.memoryTypeBits,
+                                 VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT,
                                  VK_MEMORY_PROPERTY_HOST_CACHED_BIT);
     VkResult r = vkAllocateMemory(dev, &alloc, nullptr, &memory_);
     if (r != VK_SUCCESS) {
@@ -36,7 +42,8 @@ Buffer::Buffer(Device& device, size_t bytes, MemoryKind kind) : device_(device),
                                 kind == MemoryKind::DeviceLocal ? "GPU" : "host-visible", result_name(r)));
     }
     vkBindBufferMemory(dev, buffer_, memory_, 0);
-    if (kind == MemoryKind::HostVisible) check(vkMapMemory(dev, memory_, 0, VK_WHOLE_SIZE, 0, &mapped_), "mapping");
+    if (kind == MemoryKind::HostVisible)
+        check(vkMapMemory(dev, memory_, 0, VK_WHOLE_SIZE, 0, &mapped_), "mapping");
 }
 
 Buffer::~Buffer() {

@@ -3,6 +3,7 @@
 #include "engine/vulkan/vulkan_api.h"
 
 #include <cstddef>
+#include <cstdint>
 
 namespace fireside::vk {
 
@@ -22,6 +23,9 @@ public:
     Buffer& operator=(const Buffer&) = delete;
 
     VkBuffer handle() const { return buffer_; }
+    // Unique for the process's lifetime, unlike handles, which a driver may reuse after destruction:
+    // descriptor sets are cached by it.
+    uint64_t serial() const { return serial_; }
     size_t size() const { return bytes_; }
     // The mapped memory of a HostVisible buffer (nullptr for DeviceLocal).
     void* mapped() const { return mapped_; }
@@ -29,6 +33,7 @@ public:
 private:
     Device& device_;
     size_t bytes_;
+    uint64_t serial_;
     VkBuffer buffer_ = VK_NULL_HANDLE;
     VkDeviceMemory memory_ = VK_NULL_HANDLE;
     void* mapped_ = nullptr;

@@ -10,8 +10,12 @@
 
 namespace fireside::vk {
 
+namespace {
+constexpr uint32_t kSetsPerPool = 128;
+} // namespace
+
 ComputePipeline::ComputePipeline(Device& device, std::string_view shader, uint32_t n_buffers,
-                                 uint32_t push_bytes, uint32_t max_sets)
+                                 uint32_t push_bytes, std::span<const uint32_t> specialization)
     : device_(device), n_buffers_(n_buffers), push_bytes_(push_bytes) {
     std::span<const uint32_t> words = shaders::find(shader);
     if (words.empty()) throw Error(fmt::format("internal: no embedded shader named '{}'", shader));
@@ -49,38 +53,58 @@ ComputePipeline::ComputePipeline(Device& device, std::string_view shader, uint32
     pipeline.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT;
     pipeline.stage.module = module_;
     pipeline.stage.pName = "main";
+    std::vector<VkSpecializationMapEntry> entries(specialization.size());
+    for (uint32_t i = 0; i < entries.size(); ++i) entries[i] = {i, i * 4u, 4u};
+    VkSpecializationInfo spec{};
+    spec.mapEntryCount = static_cast<uint32_t>(entries.size());
+    spec.pMapEntries = entries.data();
+    spec.dataSize = specialization.size_bytes();
+    spec.pData = specialization.data();
+    if (!specialization.empty()) pipeline.stage.pSpecializationInfo = &spec;
     pipeline.layout = layout_;
     check(vkCreateComputePipelines(dev, VK_NULL_HANDLE, 1, &pipeline, nullptr, &pipeline_),
           fmt::format("building the '{}' pipeline", shader).c_str());
 
-    VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, max_sets * n_buffers};
-    VkDescriptorPoolCreateInfo pool{};
-    pool.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO;
-    pool.maxSets = max_sets;
-    pool.poolSizeCount = 1;
-    pool.pPoolSizes = &size;
-    check(vkCreateDescriptorPool(dev, &pool, nullptr, &pool_), "creating a descriptor pool");
+    add_pool();
 }
 
 ComputePipeline::~ComputePipeline() {
     VkDevice dev = device_.handle();
-    vkDestroyDescriptorPool(dev, pool_, nullptr);
+    for (VkDescriptorPool pool : pools_) vkDestroyDescriptorPool(dev, pool, nullptr);
     vkDestroyPipeline(dev, pipeline_, nullptr);
     vkDestroyPipelineLayout(dev, layout_, nullptr);
     vkDestroyDescriptorSetLayout(dev, set_layout_, nullptr);
     vkDestroyShaderModule(dev, module_, nullptr);
 }
 
-void ComputePipeline::record(VkCommandBuffer cmd, std::span<const Buffer* const> buffers, const void* push,
-                             uint32_t groups_x, uint32_t groups_y, uint32_t groups_z) {
-    if (buffers.size() != n_buffers_) throw Error("internal: wrong number of buffers for a pipeline");
+void ComputePipeline::add_pool() {
+    VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, kSetsPerPool * n_buffers_};
+    VkDescriptorPoolCreateInfo info{};
+    info.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO;
+    info.maxSets = kSetsPerPool;
+    info.poolSizeCount = 1;
+    info.pPoolSizes = &size;
+    VkDescriptorPool pool = VK_NULL_HANDLE;
+    check(vkCreateDescriptorPool(device_.handle(), &info, nullptr, &pool), "creating a descriptor pool");
+    pools_.push_back(pool);
+}
+
+VkDescriptorSet ComputePipeline::descriptor_set(std::span<const Buffer* const> buffers) {
+    std::vector<uint64_t> key(buffers.size());
+    for (size_t i = 0; i < buffers.size(); ++i) key[i] = buffers[i]->serial();
+    if (auto it = sets_.find(key); it != sets_.end()) return it->second;
+
     VkDevice dev = device_.handle();
     VkDescriptorSetAllocateInfo alloc{};
     alloc.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO;
-    alloc.descriptorPool = pool_;
+    alloc.descriptorPool = pools_.back();
     alloc.descriptorSetCount = 1;
     alloc.pSetLayouts = &set_layout_;
     VkDescriptorSet set = VK_NULL_HANDLE;
+    if (sets_.size() % kSetsPerPool == 0 && !sets_.empty()) {
+        add_pool();
+        alloc.descriptorPool = pools_.back();
+    }
     check(vkAllocateDescriptorSets(dev, &alloc, &set), "allocating a descriptor set");
 
     std::vector<VkDescriptorBufferInfo> infos(n_buffers_);
@@ -96,23 +120,34 @@ void ComputePipeline::record(VkCommandBuffer cmd, std::span<const Buffer* const>
         writes[i].pBufferInfo = &infos[i];
     }
     vkUpdateDescriptorSets(dev, n_buffers_, writes.data(), 0, nullptr);
+    sets_.emplace(std::move(key), set);
+    return set;
+}
 
+void ComputePipeline::record(VkCommandBuffer cmd, std::span<const Buffer* const> buffers, const void* push,
+                             uint32_t groups_x, uint32_t groups_y, uint32_t groups_z) {
+    if (buffers.size() != n_buffers_) throw Error("internal: wrong number of buffers for a pipeline");
+    VkDescriptorSet set = descriptor_set(buffers);
     vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline_);
     vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, layout_, 0, 1, &set, 0, nullptr);
     if (push_bytes_) vkCmdPushConstants(cmd, layout_, VK_SHADER_STAGE_COMPUTE_BIT, 0, push_bytes_, push);
     vkCmdDispatch(cmd, groups_x, groups_y, groups_z);
 }
 
-void ComputePipeline::reset() { vkResetDescriptorPool(device_.handle(), pool_, 0); }
+void ComputePipeline::reset() {
+    for (VkDescriptorPool pool : pools_) vkResetDescriptorPool(device_.handle(), pool, 0);
+    sets_.clear();
+}
 
 void compute_barrier(VkCommandBuffer cmd) {
     VkMemoryBarrier barrier{};
     barrier.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER;
     barrier.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT;
-    barrier.dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_READ_BIT;
+    barrier.dstAccessMask =
+        VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_READ_BIT;
     vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT,
-                         VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 1, &barrier, 0,
-                         nullptr, 0, nullptr);
+                         VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 1,
+                         &barrier, 0, nullptr, 0, nullptr);
 }
 
 } // namespace fireside::vk

@@ -3,8 +3,10 @@
 #include "engine/vulkan/vulkan_api.h"
 
 #include <cstdint>
+#include <map>
 #include <span>
 #include <string_view>
+#include <vector>
 
 namespace fireside::vk {
 
@@ -12,22 +14,28 @@ class Buffer;
 class Device;
 
 // A compute pipeline over one embedded shader whose bindings 0..n_buffers-1 are storage buffers and
-// whose parameters come as push constants. Created once, used for many dispatches.
+// whose parameters come as push constants; `specialization` gives the values of constant_id 0, 1, ...
+// Created once, used for many dispatches.
 class ComputePipeline {
 public:
     ComputePipeline(Device& device, std::string_view shader, uint32_t n_buffers, uint32_t push_bytes,
-                    uint32_t max_sets = 256);
+                    std::span<const uint32_t> specialization = {});
     ~ComputePipeline();
     ComputePipeline(const ComputePipeline&) = delete;
     ComputePipeline& operator=(const ComputePipeline&) = delete;
 
-    // Records a dispatch of `groups` workgroups with the buffers bound in order. Descriptor sets come
-    // from this pipeline's pool; call reset() once the recorded work has completed.
+    // Records a dispatch of `groups` workgroups with the buffers bound in order. The descriptor set of
+    // a combination of buffers is made once and reused by later dispatches over the same buffers, so
+    // re-recording a token's work costs no descriptor updates; the buffers must outlive the pipeline
+    // or reset() must be called (with no recorded work pending) before they are destroyed.
     void record(VkCommandBuffer cmd, std::span<const Buffer* const> buffers, const void* push,
                 uint32_t groups_x, uint32_t groups_y = 1, uint32_t groups_z = 1);
     void reset();
 
 private:
+    VkDescriptorSet descriptor_set(std::span<const Buffer* const> buffers);
+    void add_pool();
+
     Device& device_;
     uint32_t n_buffers_;
     uint32_t push_bytes_;
@@ -35,7 +43,8 @@ private:
     VkDescriptorSetLayout set_layout_ = VK_NULL_HANDLE;
     VkPipelineLayout layout_ = VK_NULL_HANDLE;
     VkPipeline pipeline_ = VK_NULL_HANDLE;
-    VkDescriptorPool pool_ = VK_NULL_HANDLE;
+    std::vector<VkDescriptorPool> pools_;
+    std::map<std::vector<uint64_t>, VkDescriptorSet> sets_; // by buffer serials
 };
 
 // A barrier making compute-shader writes visible to later compute-shader reads and transfers.

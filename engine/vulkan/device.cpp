@@ -19,7 +19,8 @@ Device::Device(const Instance& instance, uint32_t index)
     uint32_t chosen = std::numeric_limits<uint32_t>::max();
     for (uint32_t i = 0; i < n_families; ++i) {
         if (!(families[i].queueFlags & VK_QUEUE_COMPUTE_BIT)) continue;
-        if (chosen == std::numeric_limits<uint32_t>::max() || !(families[i].queueFlags & VK_QUEUE_GRAPHICS_BIT))
+        if (chosen == std::numeric_limits<uint32_t>::max() ||
+            !(families[i].queueFlags & VK_QUEUE_GRAPHICS_BIT))
             chosen = i;
     }
     if (chosen == std::numeric_limits<uint32_t>::max())
@@ -91,7 +92,7 @@ Device::~Device() {
     vkDestroyDevice(device_, nullptr);
 }
 
-void Device::submit_and_wait(const std::function<void(VkCommandBuffer)>& record) {
+VkCommandBuffer Device::begin() {
     VkCommandBufferAllocateInfo alloc{};
     alloc.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO;
     alloc.commandPool = pool_;
@@ -99,23 +100,29 @@ void Device::submit_and_wait(const std::function<void(VkCommandBuffer)>& record)
     alloc.commandBufferCount = 1;
     VkCommandBuffer cmd = VK_NULL_HANDLE;
     check(vkAllocateCommandBuffers(device_, &alloc, &cmd), "allocating a command buffer");
-    struct Release {
-        VkDevice device;
-        VkCommandPool pool;
-        VkCommandBuffer cmd;
-        ~Release() { vkFreeCommandBuffers(device, pool, 1, &cmd); }
-    } release{device_, pool_, cmd};
-
     VkCommandBufferBeginInfo begin{};
-
     begin.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO;
     begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
-    check(vkBeginCommandBuffer(cmd, &begin), "recording commands");
-    record(cmd);
+    VkResult r = vkBeginCommandBuffer(cmd, &begin);
+    if (r != VK_SUCCESS) {
+        abandon(cmd);
+        check(r, "recording commands");
+    }
+    return cmd;
+}
+
+void Device::abandon(VkCommandBuffer cmd) {
+    vkFreeCommandBuffers(device_, pool_, 1, &cmd);
+}
+
+void Device::submit_and_wait(VkCommandBuffer cmd) {
+    struct Release {
+        Device& device;
+        VkCommandBuffer cmd;
+        ~Release() { device.abandon(cmd); }
+    } release{*this, cmd};
     check(vkEndCommandBuffer(cmd), "recording commands");
-
     VkSubmitInfo submit{};
-
     submit.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO;
     submit.commandBufferCount = 1;
     submit.pCommandBuffers = &cmd;
@@ -123,6 +130,17 @@ void Device::submit_and_wait(const std::function<void(VkCommandBuffer)>& record)
     check(vkQueueSubmit(queue_, 1, &submit, fence_), "submitting GPU work");
     check(vkWaitForFences(device_, 1, &fence_, VK_TRUE, std::numeric_limits<uint64_t>::max()),
           "waiting for the GPU");
+}
+
+void Device::submit_and_wait(const std::function<void(VkCommandBuffer)>& record) {
+    VkCommandBuffer cmd = begin();
+    try {
+        record(cmd);
+    } catch (...) {
+        abandon(cmd);
+        throw;
+    }
+    submit_and_wait(cmd);
 }
 
 uint32_t Device::memory_type(uint32_t allowed_bits, VkMemoryPropertyFlags required,

@@ -25,6 +25,13 @@ public:
     // Records commands with `record` into a one-time command buffer, submits it and waits.
     void submit_and_wait(const std::function<void(VkCommandBuffer)>& record);
 
+    // The same in two steps, for work recorded over several calls: begin() returns a command buffer in
+    // the recording state; submit_and_wait(cmd) ends, submits, waits for and frees it; abandon(cmd)
+    // frees one that will not be submitted. Errors (device loss included) throw Error.
+    VkCommandBuffer begin();
+    void submit_and_wait(VkCommandBuffer cmd);
+    void abandon(VkCommandBuffer cmd);
+
     // A memory type index with all `required` flags (preferring also `preferred`); throws Error if none.
     uint32_t memory_type(uint32_t allowed_bits, VkMemoryPropertyFlags required,
                          VkMemoryPropertyFlags preferred = 0) const;

@@ -13,9 +13,8 @@ namespace fireside::vk {
 namespace {
 
 bool has_extension(const std::vector<VkExtensionProperties>& list, const char* name) {
-    return std::ranges::any_of(list, [&](const VkExtensionProperties& e) {
-        return std::strcmp(e.extensionName, name) == 0;
-    });
+    return std::ranges::any_of(
+        list, [&](const VkExtensionProperties& e) { return std::strcmp(e.extensionName, name) == 0; });
 }
 
 std::vector<VkExtensionProperties> device_extensions(VkPhysicalDevice device) {
@@ -28,26 +27,41 @@ std::vector<VkExtensionProperties> device_extensions(VkPhysicalDevice device) {
 
 std::string vendor_name(uint32_t id) {
     switch (id) {
-    case 0x10DE: return "NVIDIA";
-    case 0x1002: return "AMD";
-    case 0x1022: return "AMD";
-    case 0x8086: return "Intel";
-    case 0x106B: return "Apple";
-    case 0x13B5: return "ARM";
-    case 0x5143: return "Qualcomm";
-    case 0x1010: return "Imagination";
-    case 0x10005: return "Mesa";
-    default: return fmt::format("vendor 0x{:04x}", id);
+    case 0x10DE:
+        return "NVIDIA";
+    case 0x1002:
+        return "AMD";
+    case 0x1022:
+        return "AMD";
+    case 0x8086:
+        return "Intel";
+    case 0x106B:
+        return "Apple";
+    case 0x13B5:
+        return "ARM";
+    case 0x5143:
+        return "Qualcomm";
+    case 0x1010:
+        return "Imagination";
+    case 0x10005:
+        return "Mesa";
+    default:
+        return fmt::format("vendor 0x{:04x}", id);
     }
 }
 
 DeviceKind kind_of(VkPhysicalDeviceType type) {
     switch (type) {
-    case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU: return DeviceKind::Discrete;
-    case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU: return DeviceKind::Integrated;
-    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU: return DeviceKind::Virtual;
-    case VK_PHYSICAL_DEVICE_TYPE_CPU: return DeviceKind::Software;
-    default: return DeviceKind::Other;
+    case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU:
+        return DeviceKind::Discrete;
+    case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU:
+        return DeviceKind::Integrated;
+    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU:
+        return DeviceKind::Virtual;
+    case VK_PHYSICAL_DEVICE_TYPE_CPU:
+        return DeviceKind::Software;
+    default:
+        return DeviceKind::Other;
     }
 }
 
@@ -66,8 +80,8 @@ DeviceInfo describe(VkPhysicalDevice device, uint32_t index) {
 
     // Optional structures are chained only where the device's version or an extension defines them.
     VkPhysicalDeviceProperties2 props2{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, nullptr, {}};
-    VkPhysicalDeviceSubgroupProperties subgroup{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES, nullptr,
-                                                0, 0, 0, VK_FALSE};
+    VkPhysicalDeviceSubgroupProperties subgroup{
+        VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES, nullptr, 0, 0, 0, VK_FALSE};
     VkPhysicalDeviceDriverProperties driver{};
     driver.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES;
     props2.pNext = &subgroup;
@@ -102,7 +116,8 @@ DeviceInfo describe(VkPhysicalDevice device, uint32_t index) {
     info.float16 = f16i8.shaderFloat16;
     info.int8 = f16i8.shaderInt8;
 
-    VkPhysicalDeviceMemoryProperties2 memory2{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_PROPERTIES_2, nullptr, {}};
+    VkPhysicalDeviceMemoryProperties2 memory2{
+        VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_PROPERTIES_2, nullptr, {}};
     VkPhysicalDeviceMemoryBudgetPropertiesEXT budget{};
     budget.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_BUDGET_PROPERTIES_EXT;
     const bool has_budget = has_extension(extensions, VK_EXT_MEMORY_BUDGET_EXTENSION_NAME);
@@ -124,11 +139,16 @@ std::string lower(std::string s) {
 
 int preference(DeviceKind kind) {
     switch (kind) {
-    case DeviceKind::Discrete: return 0;
-    case DeviceKind::Integrated: return 1;
-    case DeviceKind::Virtual: return 2;
-    case DeviceKind::Other: return 3;
-    case DeviceKind::Software: return 4;
+    case DeviceKind::Discrete:
+        return 0;
+    case DeviceKind::Integrated:
+        return 1;
+    case DeviceKind::Virtual:
+        return 2;
+    case DeviceKind::Other:
+        return 3;
+    case DeviceKind::Software:
+        return 4;
     }
     return 5;
 }
@@ -137,11 +157,16 @@ int preference(DeviceKind kind) {
 
 const char* kind_name(DeviceKind kind) {
     switch (kind) {
-    case DeviceKind::Discrete: return "discrete GPU";
-    case DeviceKind::Integrated: return "integrated GPU";
-    case DeviceKind::Virtual: return "virtual GPU";
-    case DeviceKind::Software: return "software (CPU)";
-    case DeviceKind::Other: return "other";
+    case DeviceKind::Discrete:
+        return "discrete GPU";
+    case DeviceKind::Integrated:
+        return "integrated GPU";
+    case DeviceKind::Virtual:
+        return "virtual GPU";
+    case DeviceKind::Software:
+        return "software (CPU)";
+    case DeviceKind::Other:
+        return "other";
     }
     return "other";
 }
@@ -245,7 +270,8 @@ uint32_t Instance::choose(const std::optional<std::string>& request) const {
                 if (usable(d) && lower(d.name).find(lower(*request)) != std::string::npos) return d.index;
         }
         std::string list;
-        for (const DeviceInfo& d : devices_) list += fmt::format("{}{}: {}", list.empty() ? "" : ", ", d.index, d.name);
+        for (const DeviceInfo& d : devices_)
+            list += fmt::format("{}{}: {}", list.empty() ? "" : ", ", d.index, d.name);
         throw Error(fmt::format("no Vulkan device matches '{}'; available: {}", *request, list));
     }
     const DeviceInfo* best = nullptr;

@@ -5,9 +5,8 @@
 #ifndef VK_NO_PROTOTYPES
 #define VK_NO_PROTOTYPES
 #endif
-#include <vulkan/vulkan.h>
-
 #include <string>
+#include <vulkan/vulkan.h>
 
 // X-macro lists of the entry points Fireside uses, by the level they are loaded at.
 #define FIRESIDE_VK_GLOBAL_FUNCTIONS(X)                                                                      \

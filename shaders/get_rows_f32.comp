@@ -1,0 +1,5 @@
+#version 450
+#extension GL_GOOGLE_include_directive : require
+// Embedding row lookup for f32 tables (see get_rows.glsl).
+#define BLOCK_F32
+#include "get_rows.glsl"

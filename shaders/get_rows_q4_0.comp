@@ -1,0 +1,5 @@
+#version 450
+#extension GL_GOOGLE_include_directive : require
+// Embedding row lookup for q4_0 tables (see get_rows.glsl).
+#define BLOCK_Q4_0
+#include "get_rows.glsl"

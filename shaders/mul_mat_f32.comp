@@ -1,0 +1,5 @@
+#version 450
+#extension GL_GOOGLE_include_directive : require
+// The fused dequantize-and-multiply kernel for f32 blocks (see mul_mat.glsl).
+#define BLOCK_F32
+#include "mul_mat.glsl"

@@ -1,0 +1,5 @@
+#version 450
+#extension GL_GOOGLE_include_directive : require
+// The fused dequantize-and-multiply kernel for q4_K blocks (see mul_mat.glsl).
+#define BLOCK_Q4_K
+#include "mul_mat.glsl"
