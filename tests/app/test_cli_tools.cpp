@@ -2,6 +2,7 @@
 // through `info --json` and `dequant` on the files they write.
 #include "app/cli/progress_bar.h"
 #include "engine/format/model_file.h"
+#include "engine/format/tensor_names.h"
 #include "tests/support/cli_runner.h"
 #include "tests/support/test_support.h"
 
@@ -233,13 +234,32 @@ private slots:
                      dequant(path("c.bin"), ggjt, path("x.f32")));
     }
 
+    void convert_the_shared_files_like_the_shipped_twins_data() {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QString>("context");
+        QTest::addColumn<QString>("tensor");
+        QTest::newRow("stories q8_0") << "stories260K-ff192.q8_0"
+                                      << "512"
+                                      << "layers.4.feed_forward.w2.weight";
+        QTest::newRow("synth q4_K_M") << "synth-e512-gqa2.q4_K_M"
+                                      << "2048"
+                                      << "layers.1.attention.wv.weight";
+        QTest::newRow("synth q6_K") << "synth-e512-gqa2.q6_K"
+                                    << "2048"
+                                    << "tok_embeddings.weight";
+    }
+
     void convert_the_shared_files_like_the_shipped_twins() {
         FIRESIDE_REQUIRE_SHARED();
-        const fs::path bin = test::shared_path("models/stories260K-ff192.q8_0.bin");
-        const fs::path twin = test::shared_path("models/gguf/stories260K-ff192.q8_0.gguf");
-        // The ggjt file stores no n_head_kv; the converter infers 4 from wk's shape (README: gqa 2).
-        RUN_OK(c, {"convert", bin.string(), path("stories.gguf").string(), "--ctx", "512"});
-        QJsonObject ours = info_json(path("stories.gguf"));
+        QFETCH(QString, name);
+        QFETCH(QString, context);
+        QFETCH(QString, tensor);
+        const fs::path bin = test::shared_path("models/" + name.toStdString() + ".bin");
+        const fs::path twin = test::shared_path("models/gguf/" + name.toStdString() + ".gguf");
+        const fs::path out = path(name.toStdString() + ".gguf");
+        // The ggjt files store no n_head_kv; the converter infers 4 from wk's shape (README: gqa 2).
+        RUN_OK(c, {"convert", bin.string(), out.string(), "--ctx", context.toStdString()});
+        QJsonObject ours = info_json(out);
         QJsonObject shipped = info_json(twin);
         for (const char* differs : {"file", "file_bytes"}) { // the twin also carries a description
             ours.remove(differs);
@@ -247,8 +267,10 @@ private slots:
         }
         QCOMPARE(ours["n_head_kv"].toInt(), 4);
         QCOMPARE(ours, shipped);
-        QCOMPARE(dequant(path("stories.gguf"), "blk.4.ffn_down.weight", path("o.f32")),
-                 dequant(bin, "layers.4.feed_forward.w2.weight", path("s.f32")));
+        const std::string gguf_name = to_gguf_name(tensor.toStdString());
+        const QByteArray from_bin = dequant(bin, tensor.toStdString(), path("s.f32"));
+        QCOMPARE(dequant(out, gguf_name, path("o.f32")), from_bin);
+        QCOMPARE(dequant(twin, gguf_name, path("t.f32")), from_bin);
     }
 
     void convert_takes_the_gqa_factor() {
