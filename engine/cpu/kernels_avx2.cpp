@@ -22,7 +22,9 @@ void f32_to_f16_row_f16c(const float* src, uint16_t* dst, int64_t n) {
     for (; i + 8 <= n; i += 8)
         _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + i),
                          _mm256_cvtps_ph(_mm256_loadu_ps(src + i), _MM_FROUND_TO_NEAREST_INT));
-    for (; i < n; ++i) dst[i] = _cvtss_sh(src[i], _MM_FROUND_TO_NEAREST_INT);
+    for (; i < n; ++i)
+        dst[i] = static_cast<uint16_t>(
+            _mm_extract_epi16(_mm_cvtps_ph(_mm_set_ss(src[i]), _MM_FROUND_TO_NEAREST_INT), 0));
 }
 
 const DotKernel* avx2_dot_kernel(BlockType) {

@@ -52,7 +52,8 @@ void quantize_q8_0(const float* x, void* out, int64_t n) {
         const __m512 v0 = _mm512_loadu_ps(x + b * QK8_0), v1 = _mm512_loadu_ps(x + b * QK8_0 + 16);
         const float amax = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_abs_ps(v0), _mm512_abs_ps(v1)));
         const float inverse = amax != 0.0f ? 127.0f / amax : 0.0f;
-        y[b].d = _cvtss_sh(amax / 127.0f, _MM_FROUND_TO_NEAREST_INT);
+        y[b].d = static_cast<uint16_t>(
+            _mm_extract_epi16(_mm_cvtps_ph(_mm_set_ss(amax / 127.0f), _MM_FROUND_TO_NEAREST_INT), 0));
         const __m512 s = _mm512_set1_ps(inverse);
         const __m512i q0 =
             _mm512_cvt_roundps_epi32(_mm512_mul_ps(v0, s), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
