@@ -53,6 +53,11 @@ struct ModelDesc {
 // Infers the description (n_head_kv from attention.wk's shape, n_ff from feed_forward.w1's shape, eps
 // 1e-5 for LLaMA-2-family files, ...), applies the overrides and checks that every shape agrees.
 // Throws Error naming the file and the contradiction.
+// ggjt files store neither eps nor the training context: eps is 1e-5 (the LLaMA-2-era value the reference
+// outputs use) and n_ctx_train is 4096 for the LLaMA-2-only 70B shape, 2048 otherwise (a LLaMA-2 7B/13B
+// ggjt file cannot be told from LLaMA-1; override it). GGUF values come from the llama.* metadata, and a
+// stated head_count_kv / feed_forward_length must agree with the tensor shapes. size_class: 7B 32x4096,
+// 13B 40x5120, 30B 60x6656, 65B 80x8192 with 64 KV heads, 70B 80x8192 with 8 KV heads, else "other".
 ModelDesc describe_model(const ModelFile& file, const ModelOverrides& overrides = {});
 
 } // namespace fireside

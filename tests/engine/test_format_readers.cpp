@@ -144,6 +144,17 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(Error, gguf_int(g, "general.name"));
     }
 
+    void invalid_utf8_tokens_are_kept_verbatim() {
+        fx::Model m = fx::tiny_llama();
+        m.tokens[260] = "\xC3(\xFF"; // not UTF-8
+        m.tokens[7] = "\x01";        // byte tokens out of order: ids 3..258 are then ordinary tokens
+        ModelFile f = parse_model_file(fx::build_ggjt(m), "odd.bin");
+        QCOMPARE(f.vocab.text[260], std::string("\xC3(\xFF"));
+        QCOMPARE(f.vocab.kind[260], TokenKind::Normal);
+        QCOMPARE(f.vocab.kind[3], TokenKind::Normal);
+        QCOMPARE(f.vocab.kind[0], TokenKind::Unknown);
+    }
+
     void old_and_unknown_containers_are_refused_with_advice() {
         fx::Model m = fx::tiny_llama();
         expect_refused(fx::build_ggjt(m, 0x67676d6c, 3), "unversioned GGML ('ggml')");
