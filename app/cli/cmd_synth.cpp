@@ -18,7 +18,8 @@ Writes a LLaMA model with random weights (any shape, any file type), streamed to
 
   --shape NAME        7b, 13b, 30b, 65b, 70b, tinyllama, stories260k, synth-e512, llama2vocab-e256
   --n-embd N --n-head N --n-head-kv N --n-layer N --n-ff N --n-vocab N --n-ctx N
-                      set or override single dimensions (default shape: 512/8/8/2/1536, vocab 512)
+                      set or override single dimensions (default shape: 512/8/8/2/1536, vocab 512;
+                      --n-head alone also sets n_head_kv to it)
   --type T            file type mix: f32 f16 q4_0 q4_1 q5_0 q5_1 q8_0 q2_K q3_K_S q3_K_M q3_K_L
                       q4_K_S q4_K_M q5_K_S q5_K_M q6_K (default f32)
   --seed S            random seed (default 1); the same seed gives the same file
@@ -54,7 +55,11 @@ int run_synth(Args& args, Io& io) {
     }
     SynthShape& s = spec.shape;
     s.n_embd = positive_option(args, "--n-embd", {}, s.n_embd);
-    s.n_head = positive_option(args, "--n-head", {}, s.n_head);
+    const int64_t n_head = positive_option(args, "--n-head", {}, 0);
+    if (n_head > 0) {
+        s.n_head = n_head;
+        s.n_head_kv = n_head; // a new head count without --n-head-kv means no grouped-query attention
+    }
     s.n_head_kv = positive_option(args, "--n-head-kv", {}, s.n_head_kv);
     s.n_layer = positive_option(args, "--n-layer", {}, s.n_layer);
     s.n_ff = positive_option(args, "--n-ff", {}, s.n_ff);

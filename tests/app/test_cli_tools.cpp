@@ -136,6 +136,14 @@ private slots:
         QCOMPARE(info["n_head_kv"].toInt(), 4);
         QCOMPARE(types(info), (QVariantMap{{"f32", 11}, {"f16", 5}, {"q8_0", 32}}));
 
+        // --n-head alone means n_head_kv = n_head; n_ff 384 needs n_mult 48 (256 would give 512).
+        RUN_OK(h, {"synth", "--n-embd", "128", "--n-head", "2", "--n-layer", "1", "--n-ff", "384",
+                   "--n-vocab", "300", path("h.bin").string()});
+        QJsonObject hinfo = info_json(path("h.bin"));
+        QCOMPARE(hinfo["n_head_kv"].toInt(), 2);
+        QCOMPARE(hinfo["n_mult"].toInt(), 48);
+        QCOMPARE(hinfo["n_ff"].toInt(), 384);
+
         RUN_OK(b, {"synth", "--shape", "synth-e512", "--n-layer", "1", "--vocab-from", path("s.bin").string(),
                    "--type", "f16", path("v.bin").string()});
         ModelFile from = open_model_file(path("s.bin"));
