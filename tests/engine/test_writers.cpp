@@ -206,7 +206,11 @@ private slots:
         // The reader brings both containers' vocabularies to one convention: what was written comes back.
         QCOMPARE(f.vocab.size(), model.vocab().size());
         for (size_t i = 0; i < f.vocab.size(); ++i) {
-            QVERIFY2(f.vocab.text[i] == model.vocab().text[i], qPrintable(QString("token %1: '%2' vs '%3'").arg(i).arg(QString::fromStdString(f.vocab.text[i]), QString::fromStdString(model.vocab().text[i]))));
+            QVERIFY2(f.vocab.text[i] == model.vocab().text[i],
+                     qPrintable(QString("token %1: '%2' vs '%3'")
+                                    .arg(i)
+                                    .arg(QString::fromStdString(f.vocab.text[i]),
+                                         QString::fromStdString(model.vocab().text[i]))));
             QCOMPARE(f.vocab.score[i], model.vocab().score[i]);
             QCOMPARE(f.vocab.kind[i], model.vocab().kind[i]);
         }
@@ -272,6 +276,34 @@ private slots:
         SynthModel other(small_spec(8));
         other.float_rows(3, 11, 1, block.data());
         QVERIFY(std::memcmp(block.data(), alone.data(), 256 * sizeof(float)) != 0);
+    }
+
+    void named_shapes_describe_the_real_models() {
+        struct Case {
+            const char* name;
+            int64_t n_embd, n_head, n_head_kv, n_layer, n_ff, n_vocab;
+        };
+        const Case cases[] = {{"7b", 4096, 32, 32, 32, 11008, 32000},
+                              {"13B", 5120, 40, 40, 40, 13824, 32000},
+                              {"70b", 8192, 64, 8, 80, 28672, 32000},
+                              {"tinyllama", 2048, 32, 4, 22, 5632, 32000},
+                              {"stories260k", 64, 8, 4, 5, 172, 512}};
+        for (const Case& c : cases) {
+            auto shape = synth_shape_preset(c.name);
+            QVERIFY2(shape.has_value(), c.name);
+            SynthSpec spec;
+            spec.shape = *shape;
+            SynthModel model(spec); // describes the tensors; nothing is generated until rows are asked for
+            const auto& t = model.tensors();
+            QCOMPARE(t.size(), size_t(3 + 9 * c.n_layer));
+            QCOMPARE(t[0].ne, (std::vector<int64_t>{c.n_embd, c.n_vocab}));
+            QCOMPARE(t[4].name, std::string("layers.0.attention.wk.weight"));
+            QCOMPARE(t[4].ne, (std::vector<int64_t>{c.n_embd, c.n_embd / c.n_head * c.n_head_kv}));
+            QCOMPARE(t[9].ne, (std::vector<int64_t>{c.n_ff, c.n_embd}));
+            QCOMPARE(model.hparams(require_quant_mix("q4_0")).n_rot, c.n_embd / c.n_head);
+            QVERIFY(find_n_mult(c.n_embd, c.n_ff).has_value());
+        }
+        QVERIFY(!synth_shape_preset("3b").has_value());
     }
 
     void rope_scale_and_base_are_written_to_gguf() {
