@@ -9,21 +9,24 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QQuickItem>
 #include <QString>
 #include <QTest>
 #include <QTimer>
 #include <functional>
+#include <optional>
 
 namespace fireside::test {
 
 // A random-weight model of TinyStories' shape written into `dir`: the engine runs it like any other.
-inline QString make_synth_model(const QString& dir) {
+inline QString make_synth_model(const QString& dir, std::optional<SynthShape> shape = std::nullopt,
+                                const QString& name = QStringLiteral("synth-stories.bin")) {
     SynthSpec spec;
-    spec.shape = *synth_shape_preset("stories260k");
+    spec.shape = shape ? *shape : *synth_shape_preset("stories260k");
     spec.seed = 7;
     spec.name = "ui-test";
     SynthModel model(spec);
-    const QString path = dir + QStringLiteral("/synth-stories.bin");
+    const QString path = dir + QLatin1Char('/') + name;
     write_synth_model(path.toStdString(), model, require_quant_mix("f32"), {Container::Ggjt, 1, {}});
     return path;
 }
@@ -66,6 +69,15 @@ inline bool wait_for(const std::function<bool()>& done, int timeout_ms = 30000) 
         QTest::qWait(5);
     }
     return true;
+}
+
+// The visual item named `name` under `root` (ListView delegates are not QObject children of the window).
+inline QQuickItem* find_item(QQuickItem* root, const QString& name, bool visible_only = false) {
+    if (!root || (visible_only && !root->isVisible())) return nullptr;
+    if (root->objectName() == name) return root;
+    for (QQuickItem* child : root->childItems())
+        if (QQuickItem* found = find_item(child, name, visible_only)) return found;
+    return nullptr;
 }
 
 // Where the test run leaves screenshots: <build>/tests/ui/screenshots.

@@ -135,12 +135,12 @@ void LibraryController::create(const QString& kind) {
 }
 
 void LibraryController::newChat() {
-    if (current_.kind == QLatin1String("chat") && isEmpty(current())) return; // already an empty chat
+    if (!current_.id.isEmpty() && current_.kind == QLatin1String("chat") && isEmpty(current())) return; // already an empty chat
     create(QStringLiteral("chat"));
 }
 
 void LibraryController::newStory() {
-    if (current_.kind == QLatin1String("story") && isEmpty(current())) return;
+    if (!current_.id.isEmpty() && current_.kind == QLatin1String("story") && isEmpty(current())) return;
     create(QStringLiteral("story"));
 }
 

@@ -1,10 +1,12 @@
 #include "ui/controllers/model_controller.h"
 
+#include "engine/cpu/cpu_features.h"
 #include "ui/engine/engine_worker.h"
 #include "ui/models/generation_settings.h"
 
 #include <QFileInfo>
 #include <QSettings>
+#include <algorithm>
 
 namespace fireside::ui {
 
@@ -67,6 +69,9 @@ void ModelController::setSettings(GenerationSettings* settings) {
 LoadRequest ModelController::requestFor(const QString& path) const {
     LoadRequest request;
     request.path = path;
+    // One core stays free for the window: with every core computing, the UI thread waits its turn and
+    // the window stutters while an answer streams.
+    request.n_threads = std::max(1, physical_core_count() - 1);
     if (settings_) settings_->applyToLoad(request);
     return request;
 }

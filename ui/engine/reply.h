@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QElapsedTimer>
 #include <QObject>
 #include <QString>
 #include <QVariantMap>
@@ -32,8 +33,9 @@ public:
     // Shared with the worker thread.
     struct Flags {
         std::atomic<bool> cancel{false};
-        // Set by the worker when it sends a piece and cleared here once it is handled: while set the
-        // worker gathers text instead of queueing more signals, so a fast model never floods the UI.
+        // Set by the worker when it sends a piece and cleared here once it is handled and a frame's
+        // time has passed: while set the worker gathers text instead of queueing more signals, so a
+        // fast model never floods the UI (at most one piece per frame, however fast the model is).
         std::atomic<bool> piece_in_flight{false};
     };
     std::shared_ptr<Flags> flags() const { return flags_; }
@@ -51,12 +53,17 @@ private:
     void deliverFinished(quint64 id, const QVariantMap& stats);
     void deliverFailed(quint64 id, const QString& message);
 
+    void release();
+
     quint64 id_;
+    qint64 last_piece_ms_ = 0;
+    bool release_pending_ = false;
     std::shared_ptr<Flags> flags_ = std::make_shared<Flags>();
     bool running_ = true;
     QString text_;
     QVariantMap stats_;
     QString error_;
+    QElapsedTimer clock_;
 };
 
 } // namespace fireside::ui

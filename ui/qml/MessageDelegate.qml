@@ -42,13 +42,15 @@ Control {
                 opacity: 0.7
             }
 
+            // A count, not the list: while an answer streams only the last block's text changes, and
+            // the blocks already shown are updated in place instead of rebuilt for every piece.
             Repeater {
-                model: root.editing ? [] : root.blocks
+                model: root.editing ? 0 : root.blocks.length
                 delegate: Loader {
-                    required property var modelData
+                    required property int index
                     Layout.fillWidth: true
-                    sourceComponent: modelData.kind === "code" ? codeBlock : textBlock
-                    property var block: modelData
+                    property var block: root.blocks[index] || ({kind: "text", text: "", language: ""})
+                    sourceComponent: block.kind === "code" ? codeBlock : textBlock
                 }
             }
             Label {
