@@ -17,11 +17,12 @@ struct DeviceInfo {
     std::string driver; // driver name and info, where the driver reports them
     uint32_t api_version = 0;
     uint64_t device_local_bytes = 0; // total of the device-local heaps
-    uint64_t budget_bytes = 0; // what the driver says Fireside may use now (VK_EXT_memory_budget), else 0
-    bool float16 = false;      // shaderFloat16
-    bool int8 = false;         // shaderInt8
-    bool storage16 = false;    // 16-bit storage buffer access
-    bool storage8 = false;     // 8-bit storage buffer access
+    uint64_t budget_bytes = 0;     // what the driver says Fireside may use now (VK_EXT_memory_budget), else 0
+    bool float16 = false;          // shaderFloat16
+    bool int8 = false;             // shaderInt8
+    bool storage16 = false;        // 16-bit storage buffer access
+    bool storage8 = false;         // 8-bit storage buffer access
+    uint64_t max_buffer_range = 0; // maxStorageBufferRange: the largest buffer one binding can see
     uint32_t subgroup_size = 0;
     bool subgroup_arithmetic = false;
 };
