@@ -133,9 +133,10 @@ struct ChatSession::State {
     // template's stop strings apply.
     GenerationStats generate(PromptSource& source, const GenerationOptions& options, const TextSink& sink,
                              const std::atomic<bool>* cancel, bool fresh_answer, bool chat);
-    // Tokenizes the source's prompt, dropping old parts until it leaves `room` free.
-    TokenizedPrompt fit(PromptSource& source, const std::string& generated, int64_t room,
-                        GenerationStats& stats);
+    // Tokenizes the source's prompt, dropping old parts until it leaves `room` free (or at least one
+    // position when nothing more can be dropped); nothing when even that does not fit.
+    std::optional<TokenizedPrompt> fit(PromptSource& source, const std::string& generated, int64_t room,
+                                       GenerationStats& stats);
     // Brings the cache to hold `prompt` and returns the logits after its last token, or nothing when
     // cancelled between batches.
     std::optional<std::vector<float>> evaluate(const std::vector<int32_t>& prompt, GenerationStats& stats,
@@ -196,8 +197,8 @@ Conversation ChatSession::State::with_raw_answers(const Conversation& conversati
     return out;
 }
 
-TokenizedPrompt ChatSession::State::fit(PromptSource& source, const std::string& generated, int64_t room,
-                                        GenerationStats& stats) {
+std::optional<TokenizedPrompt> ChatSession::State::fit(PromptSource& source, const std::string& generated,
+                                                       int64_t room, GenerationStats& stats) {
     const int64_t n_ctx = model.n_ctx();
     for (;;) {
         TokenizedPrompt prompt = TokenizedPrompt::tokenize(tokenizer, source.render(generated), true, &known);
@@ -205,9 +206,7 @@ TokenizedPrompt ChatSession::State::fit(PromptSource& source, const std::string&
         if (n + room <= n_ctx) return prompt;
         if (!source.drop_oldest()) {
             if (n < n_ctx) return prompt;
-            throw Error(fmt::format("the prompt has {} tokens and does not fit the context of {} tokens; "
-                                    "shorten it or load the model with a larger context",
-                                    n, n_ctx));
+            return std::nullopt;
         }
         ++stats.dropped_turns;
     }
@@ -216,6 +215,7 @@ TokenizedPrompt ChatSession::State::fit(PromptSource& source, const std::string&
 std::optional<std::vector<float>> ChatSession::State::evaluate(const std::vector<int32_t>& prompt,
                                                                GenerationStats& stats,
                                                                const std::atomic<bool>* cancel) {
+    if (prompt.empty()) throw Error("the prompt has no tokens");
     // At least the last token is evaluated: its logits are what the answer starts from.
     size_t keep = std::min(common_prefix(cached, prompt), prompt.size() - 1);
     if (keep < cached.size() && keep + 1 < prompt.size()) {
@@ -255,7 +255,14 @@ GenerationStats ChatSession::State::generate(PromptSource& source, const Generat
     const int64_t room = max_new >= 0 ? std::min<int64_t>(max_new, n_ctx / 2) : n_ctx / 4;
 
     const auto prompt_start = Clock::now();
-    TokenizedPrompt prompt = fit(source, {}, room, stats);
+    std::optional<TokenizedPrompt> fitted = fit(source, {}, room, stats);
+    if (!fitted) {
+        const auto n = TokenizedPrompt::tokenize(tokenizer, source.render({}), true).size();
+        throw Error(fmt::format("the prompt has {} tokens and does not fit the context of {} tokens; "
+                                "shorten it or load the model with a larger context",
+                                n, n_ctx));
+    }
+    const TokenizedPrompt prompt = std::move(*fitted);
     known = prompt;
     std::optional<std::vector<float>> logits = evaluate(prompt.tokens(), stats, cancel);
     stats.prompt_seconds = seconds_since(prompt_start);
@@ -315,16 +322,17 @@ GenerationStats ChatSession::State::generate(PromptSource& source, const Generat
             // The context is full: leave out old turns and continue from the shortened prompt, which
             // ends with everything generated so far.
             const int64_t dropped_before = stats.dropped_turns;
-            TokenizedPrompt shorter = fit(source, generated_raw, std::max<int64_t>(1, n_ctx / 4), stats);
-            if (stats.dropped_turns == dropped_before || static_cast<int64_t>(shorter.size()) >= n_ctx) {
+            std::optional<TokenizedPrompt> shorter =
+                fit(source, generated_raw, std::max<int64_t>(1, n_ctx / 4), stats);
+            if (!shorter || stats.dropped_turns == dropped_before) {
                 stats.reason = FinishReason::MaxTokens;
                 break;
             }
-            known = shorter;
+            known = *shorter;
             GenerationStats refill;
-            logits = evaluate(shorter.tokens(), refill, cancel);
+            logits = evaluate(shorter->tokens(), refill, cancel);
             stats.prompt_tokens += refill.prompt_tokens;
-            history = shorter.tokens();
+            history = shorter->tokens();
             continue;
         }
         const int32_t one[] = {token};

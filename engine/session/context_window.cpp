@@ -116,8 +116,11 @@ TokenizedPrompt TokenizedPrompt::tokenize(const Tokenizer& tokenizer, std::span<
     size_t prefix = 0;
     while (prefix < old.size() && prefix < flat.size() && old[prefix] == flat[prefix]) ++prefix;
     // Known tokens that end inside the common prefix are kept as they are.
-    const auto kept = static_cast<size_t>(std::upper_bound(known->ends_.begin(), known->ends_.end(), prefix) -
-                                          known->ends_.begin());
+    auto kept = static_cast<size_t>(std::upper_bound(known->ends_.begin(), known->ends_.end(), prefix) -
+                                    known->ends_.begin());
+    // A token covering no text (the lone dummy-prefix space after a BOS) belongs with the text after
+    // it, which is tokenized again with its prefix.
+    while (kept >= 2 && known->ends_[kept - 1] == known->ends_[kept - 2]) --kept;
     const size_t resume = kept > 0 ? known->ends_[kept - 1] : 0;
 
     size_t suffix = 0;

@@ -237,6 +237,33 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(Error, session.reply(chat({huge}), greedy(4), {}));
     }
 
+    // An answer that fills the context drops old turns while it is generated, and ends when nothing is
+    // left to drop; a story drops its oldest lines and keeps its memory on top.
+    void context_fills_during_an_answer() {
+        auto model = load(160);
+        ChatSession session(*model, PromptTemplate::builtin("orca-hashes"));
+        const Tokenizer tokenizer(model->file().vocab);
+        GenerationOptions options = greedy(-1);
+        options.stop_strings = {"\x01never"};
+        const GenerationStats s =
+            session.reply(chat({"Hi", "Hello", "How are you", "Fine", "More"}), options, {});
+        QCOMPARE(s.reason, FinishReason::MaxTokens);
+        QVERIFY(s.dropped_turns >= 1);
+        QVERIFY(s.generated_tokens > 40);
+        QVERIFY(session.context_used() <= 160);
+        QVERIFY(detokenize(tokenizer.vocab(), session.context_tokens())
+                    .starts_with("### System:\nYou tell short stories."));
+
+        StoryPrompt story;
+        story.memory = "MEMORY";
+        for (int i = 0; i < 30; ++i) story.text += "line " + std::to_string(i) + "\n";
+        const GenerationStats t = session.continue_story(story, greedy(20), {});
+        QVERIFY(t.dropped_turns > 0);
+        QVERIFY(t.generated_tokens >= 1 && t.generated_tokens <= 20);
+        QVERIFY2(detokenize(tokenizer.vocab(), session.context_tokens()).starts_with("MEMORY\nline "),
+                 detokenize(tokenizer.vocab(), session.context_tokens()).c_str());
+    }
+
     void story_rendering() {
         StoryPrompt s;
         s.memory = "A tale of two cats.";
@@ -295,6 +322,11 @@ private slots:
         QCOMPARE(head(t.tokens(), spelled.size()), spelled);
         QCOMPARE(detokenize(tokenizer.vocab(), t.tokens(), Detokenizer::Mode::Raw),
                  std::string(" abc def gh!"));
+        // A new text after the BOS gets its own dummy-prefix space, even after a known text that began
+        // with a lone space token.
+        const std::vector<PromptPiece> other{{PromptPiece::Kind::Bos, {}}, {PromptPiece::Kind::Text, "xyz"}};
+        const TokenizedPrompt o = TokenizedPrompt::tokenize(tokenizer, other, true, &known);
+        QCOMPARE(o.tokens(), tokenizer.tokenize("xyz", true, true));
         // A dropped middle keeps the known tail tokens.
         const std::vector<PromptPiece> cut{{PromptPiece::Kind::Bos, {}}, {PromptPiece::Kind::Text, "abc gh"}};
         const TokenizedPrompt c = TokenizedPrompt::tokenize(tokenizer, cut, true, &known);
