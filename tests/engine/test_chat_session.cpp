@@ -221,7 +221,10 @@ private slots:
                 const std::vector<int32_t> prompt =
                     head(session.context_tokens(), static_cast<size_t>(s.reused_tokens + s.prompt_tokens));
                 auto fresh = load(160);
-                QCOMPARE(head(greedy_from_scratch(*fresh, prompt, 3, tokenizer.eos()), 3), head(s.tokens, 3));
+                // Re-evaluated kept turns are exactly a fresh evaluation. Shifted keys (once LlamaModel
+                // offers shift_kv) were computed beside the dropped turns, so only the opening must agree.
+                const size_t n = KvShiftable<LlamaModel> ? 1 : 3;
+                QCOMPARE(head(greedy_from_scratch(*fresh, prompt, n, tokenizer.eos()), n), head(s.tokens, n));
                 // The system prompt stays at the top.
                 QVERIFY(detokenize(tokenizer.vocab(), prompt)
                             .starts_with("### System:\nYou tell short stories."));
