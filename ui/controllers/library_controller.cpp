@@ -10,6 +10,7 @@
 #include "ui/storage/transcript_store.h"
 
 #include <QFileInfo>
+#include <QJsonDocument>
 #include <QUuid>
 
 namespace fireside::ui {
@@ -20,6 +21,13 @@ QDateTime now_ms() { return QDateTime::fromMSecsSinceEpoch(QDateTime::currentMSe
 
 QString default_title(const QString& kind) {
     return kind == QLatin1String("story") ? LibraryController::tr("New story") : LibraryController::tr("New chat");
+}
+
+// A transcript's content, its "updated" time left out.
+QByteArray content_of(const Transcript& t) {
+    QJsonObject json = t.toJson();
+    json.remove(QStringLiteral("updated"));
+    return QJsonDocument(json).toJson(QJsonDocument::Compact);
 }
 
 } // namespace
@@ -102,9 +110,13 @@ bool LibraryController::saveNow() {
         current_.title = t.title;
         emit currentChanged();
     }
+    // Nothing new since the last save: the file, and its "updated" time, stay as they are.
+    const QByteArray content = content_of(t);
+    if (content == saved_) return true;
     t.updated = now_ms();
     current_.updated = t.updated;
     const bool ok = store_->save(t);
+    if (ok) saved_ = content;
     list_->upsert(t);
     return ok;
 }
@@ -118,6 +130,7 @@ void LibraryController::show(const Transcript& t) {
     presets_->applyDefaults(settings_);
     settings_->fromJson(t.settings);
     story_->setState(t.story);
+    saved_ = content_of(current());
     loading_ = false;
     emit currentChanged();
 }
@@ -131,6 +144,7 @@ void LibraryController::create(const QString& kind) {
     if (kind == QLatin1String("story")) presets_->applyPreset(QStringLiteral("Storyteller"), &fresh);
     t.settings = fresh.toJson();
     show(t);
+    saved_.clear(); // a new conversation is written even while empty
     saveNow();
 }
 

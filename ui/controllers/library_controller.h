@@ -88,6 +88,7 @@ private:
     Transcript current_; // meta fields; messages, story and settings live in their objects
     Transcript deleted_;
     QString notice_;
+    QByteArray saved_; // content of the last save of the open conversation
     bool loading_ = false;
     QTimer soon_;
     QTimer streaming_;
