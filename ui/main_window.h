@@ -22,8 +22,8 @@ class StoryController;
 class TranscriptStore;
 
 struct MainWindowOptions {
-    QString data_directory;                // transcripts; empty: AppDataLocation/transcripts
-    EngineWorker::BackendFactory backend;  // empty: the real engine
+    QString data_directory;               // transcripts; empty: AppDataLocation/transcripts
+    EngineWorker::BackendFactory backend; // empty: the real engine
 };
 
 // The application's main window: the engine's worker thread, the controllers, and the QML scene

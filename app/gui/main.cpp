@@ -13,7 +13,8 @@ int main(int argc, char** argv) {
     parser.setApplicationDescription(QStringLiteral("Chat with LLaMA-family models on your own computer."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("model"), QStringLiteral("A GGML v3 .bin or GGUF model to open."),
+    parser.addPositionalArgument(QStringLiteral("model"),
+                                 QStringLiteral("A GGML v3 .bin or GGUF model to open."),
                                  QStringLiteral("[model]"));
     parser.process(app);
 
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
     if (!window.load()) return 1;
     // The window shows at once; the model loads on the worker and the message box takes the focus
     // when it is ready.
-    if (!parser.positionalArguments().isEmpty()) window.models()->openPath(parser.positionalArguments().first());
+    if (!parser.positionalArguments().isEmpty())
+        window.models()->openPath(parser.positionalArguments().first());
     return app.exec();
 }

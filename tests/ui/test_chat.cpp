@@ -37,7 +37,9 @@ struct Harness {
         main->models()->openPath(model);
         return ready.wait(60000);
     }
-    bool waitIdle() { return test::wait_for([&] { return !main->chat()->busy(); }, 60000); }
+    bool waitIdle() {
+        return test::wait_for([&] { return !main->chat()->busy(); }, 60000);
+    }
 };
 
 } // namespace
@@ -204,8 +206,11 @@ private slots:
         QCOMPARE(h.main->settings()->repeatPenalty(), 1.3);
 
         // Top-k, min-p and max new tokens through the same path a drag takes.
-        for (auto [name, value] : {std::pair{"topKSlider", 7.0}, {"minPSlider", 0.2}, {"maxNewTokensSlider", 9.0},
-                                   {"topPSlider", 0.5}, {"repeatLastNSlider", 32.0}}) {
+        for (auto [name, value] : {std::pair{"topKSlider", 7.0},
+                                   {"minPSlider", 0.2},
+                                   {"maxNewTokensSlider", 9.0},
+                                   {"topPSlider", 0.5},
+                                   {"repeatLastNSlider", 32.0}}) {
             auto* slider = window->findChild<QQuickItem*>(name);
             QVERIFY2(slider, name);
             QVERIFY(QMetaObject::invokeMethod(slider, "userSet", Q_ARG(QVariant, value)));

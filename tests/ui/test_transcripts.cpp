@@ -35,7 +35,8 @@ QJsonObject read_transcript(const QString& path) {
     return QJsonDocument::fromJson(f.readAll()).object();
 }
 
-std::unique_ptr<ui::MainWindow> open_window(const QString& data, ui::EngineWorker::BackendFactory backend = {}) {
+std::unique_ptr<ui::MainWindow> open_window(const QString& data,
+                                            ui::EngineWorker::BackendFactory backend = {}) {
     auto main = std::make_unique<ui::MainWindow>(ui::MainWindowOptions{data, std::move(backend)});
     return main;
 }
@@ -58,7 +59,8 @@ public:
     }
     void unload() override { loaded_ = false; }
     bool loaded() const override { return loaded_; }
-    GenerationStats generate(const ui::GenerationRequest&, const TextSink& sink, const std::atomic<bool>* cancel) override {
+    GenerationStats generate(const ui::GenerationRequest&, const TextSink& sink,
+                             const std::atomic<bool>* cancel) override {
         GenerationStats stats;
         for (int i = 0; i < 500 && !cancel->load(); ++i) {
             sink(" word" + std::to_string(i));
@@ -118,7 +120,8 @@ private slots:
         QCOMPARE(again->messages()->at(1).alternatives.size(), 2);
         QCOMPARE(again->settings()->temperature(), 0.35);
         QCOMPARE(again->settings()->templateName(), QStringLiteral("chatml"));
-        QCOMPARE(after.value("model").toObject().value("file").toString(), QStringLiteral("synth-stories.bin"));
+        QCOMPARE(after.value("model").toObject().value("file").toString(),
+                 QStringLiteral("synth-stories.bin"));
         QCOMPARE(after.value("model").toObject().value("headerHash").toString().size(), 64);
         QCOMPARE(after.value("template").toString(), QStringLiteral("chatml"));
         QCOMPARE(again->library()->currentTitle(), QStringLiteral("Greetings"));
@@ -132,25 +135,46 @@ private slots:
         const QString path = main->store()->pathFor(main->library()->currentId());
         // Before any word: the user's message is on disk at once.
         QTRY_COMPARE(read_transcript(path).value("messages").toArray().size(), 2);
-        QCOMPARE(read_transcript(path).value("messages").toArray()[0].toObject().value("alternatives").toArray()[0].toString(),
+        QCOMPARE(read_transcript(path)
+                     .value("messages")
+                     .toArray()[0]
+                     .toObject()
+                     .value("alternatives")
+                     .toArray()[0]
+                     .toString(),
                  QStringLiteral("Talk"));
         // While streaming: the saved answer grows, and is always a prefix of what the window shows.
         QString saved;
-        QVERIFY(test::wait_for([&] {
-            saved = read_transcript(path).value("messages").toArray()[1].toObject().value("alternatives").toArray()[0].toString();
-            return saved.contains(QStringLiteral("word5"));
-        }, 10000));
+        QVERIFY(test::wait_for(
+            [&] {
+                saved = read_transcript(path)
+                            .value("messages")
+                            .toArray()[1]
+                            .toObject()
+                            .value("alternatives")
+                            .toArray()[0]
+                            .toString();
+                return saved.contains(QStringLiteral("word5"));
+            },
+            10000));
         QVERIFY(main->chat()->busy());
         QVERIFY(main->messages()->textAt(1).startsWith(saved));
         main->chat()->stop();
         QVERIFY(test::wait_for([&] { return !main->chat()->busy(); }));
-        QTRY_COMPARE(read_transcript(path).value("messages").toArray()[1].toObject().value("alternatives").toArray()[0].toString(),
+        QTRY_COMPARE(read_transcript(path)
+                         .value("messages")
+                         .toArray()[1]
+                         .toObject()
+                         .value("alternatives")
+                         .toArray()[0]
+                         .toString(),
                      main->messages()->textAt(1));
     }
 
     void a_corrupt_transcript_is_moved_aside_with_a_message() {
         QTemporaryDir data;
-        const QByteArray garbage = "{\"format\": \"fireside-transcript\", \"version\": 1, \"id\": \"abc\", \"messages\": [";
+        const QByteArray garbage =
+            "{\"format\": \"fireside-transcript\", \"version\": 1, \"id\": \"abc\", \"messages\": [";
         {
             QFile f(data.filePath("abc.json"));
             QVERIFY(f.open(QIODevice::WriteOnly));
@@ -164,7 +188,8 @@ private slots:
         auto main = open_window(data.path());
         QVERIFY(main->load());
         QVERIFY(QTest::qWaitForWindowExposed(main->window()));
-        QVERIFY(main->library()->notice().contains("abc.json") || main->store()->problems().join(' ').contains("abc.json"));
+        QVERIFY(main->library()->notice().contains("abc.json") ||
+                main->store()->problems().join(' ').contains("abc.json"));
         QCOMPARE(main->store()->problems().size(), 2);
         QVERIFY(main->store()->problems().join(' ').contains("moved aside"));
         QVERIFY(main->store()->problems().join(' ').contains("poem"));
@@ -234,7 +259,8 @@ private slots:
 
         lib->rename(first, QStringLiteral("Dragons"));
         QCOMPARE(lib->conversations()->find(first)->title, QStringLiteral("Dragons"));
-        QCOMPARE(read_transcript(main->store()->pathFor(first)).value("title").toString(), QStringLiteral("Dragons"));
+        QCOMPARE(read_transcript(main->store()->pathFor(first)).value("title").toString(),
+                 QStringLiteral("Dragons"));
 
         lib->conversations()->setFilter(QStringLiteral("lighthouse"));
         QTRY_COMPARE(lib->conversations()->rowCount(), 1); // once the autosave has run
@@ -292,8 +318,10 @@ private slots:
         main->library()->saveNow();
         const QJsonObject saved = read_transcript(main->store()->pathFor(main->library()->currentId()));
         QCOMPARE(saved.value("kind").toString(), QStringLiteral("story"));
-        QCOMPARE(saved.value("story").toObject().value("text").toString(), QStringLiteral("Once upon a time, Lily"));
-        QCOMPARE(saved.value("story").toObject().value("memory").toString(), QStringLiteral("Lily has a red ball."));
+        QCOMPARE(saved.value("story").toObject().value("text").toString(),
+                 QStringLiteral("Once upon a time, Lily"));
+        QCOMPARE(saved.value("story").toObject().value("memory").toString(),
+                 QStringLiteral("Lily has a red ball."));
     }
 };
 

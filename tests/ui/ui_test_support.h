@@ -32,7 +32,8 @@ inline QString make_synth_model(const QString& dir, std::optional<SynthShape> sh
 }
 
 inline QString shared_model() {
-    return have_shared() ? QString::fromStdString(shared_path("models/stories260K.f32.bin").string()) : QString();
+    return have_shared() ? QString::fromStdString(shared_path("models/stories260K.f32.bin").string())
+                         : QString();
 }
 
 // Ticks every 10 ms and records the longest gap between ticks: how long the event loop stalled.
@@ -82,7 +83,9 @@ inline QQuickItem* find_item(QQuickItem* root, const QString& name, bool visible
 
 // Where the test run leaves screenshots: <build>/tests/ui/screenshots.
 inline QString screenshot_dir() {
-    const QString dir = QDir(QCoreApplication::applicationDirPath() + QStringLiteral("/../tests/ui/screenshots")).absolutePath();
+    const QString dir =
+        QDir(QCoreApplication::applicationDirPath() + QStringLiteral("/../tests/ui/screenshots"))
+            .absolutePath();
     QDir().mkpath(dir);
     return dir;
 }

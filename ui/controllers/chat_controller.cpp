@@ -11,7 +11,9 @@ namespace fireside::ui {
 
 namespace {
 
-ChatRole chat_role(const QString& role) { return role == QLatin1String("user") ? ChatRole::User : ChatRole::Assistant; }
+ChatRole chat_role(const QString& role) {
+    return role == QLatin1String("user") ? ChatRole::User : ChatRole::Assistant;
+}
 
 // The turns of messages [0, end): consecutive messages of one role (left by a delete) merge, and the
 // conversation starts with the user, as the template requires.
@@ -34,7 +36,8 @@ Conversation conversation_of(const MessageModel& messages, int end) {
 
 ChatController::ChatController(EngineWorker* worker, ModelController* models, MessageModel* messages,
                                GenerationSettings* settings, GenerationStatus* status, QObject* parent)
-    : QObject(parent), worker_(worker), models_(models), messages_(messages), settings_(settings), status_(status) {}
+    : QObject(parent), worker_(worker), models_(models), messages_(messages), settings_(settings),
+      status_(status) {}
 
 void ChatController::setError(const QString& error) {
     if (error_ == error) return;
@@ -42,7 +45,9 @@ void ChatController::setError(const QString& error) {
     emit errorChanged();
 }
 
-void ChatController::clearError() { setError({}); }
+void ChatController::clearError() {
+    setError({});
+}
 
 bool ChatController::canGenerate() {
     if (busy()) return false;
@@ -71,7 +76,8 @@ bool ChatController::regenerate(int row) {
 }
 
 bool ChatController::editAndResend(int row, const QString& text) {
-    if (messages_->roleAt(row) != QLatin1String("user") || text.trimmed().isEmpty() || !canGenerate()) return false;
+    if (messages_->roleAt(row) != QLatin1String("user") || text.trimmed().isEmpty() || !canGenerate())
+        return false;
     messages_->truncate(row + 1);
     if (text != messages_->textAt(row)) {
         // The earlier wording stays as an alternative of the message.
@@ -116,7 +122,8 @@ void ChatController::generateInto(int row, bool continuing) {
     row_ = row;
     reply_ = worker_->generate(request, this);
     messages_->setStreaming(row, true);
-    connect(reply_, &Reply::piece, this, [this](const QString& piece) { messages_->appendText(row_, piece); });
+    connect(reply_, &Reply::piece, this,
+            [this](const QString& piece) { messages_->appendText(row_, piece); });
     connect(reply_, &Reply::finished, this, [this](const QVariantMap& stats) {
         messages_->setStats(row_, stats);
         status_->setStats(stats);
@@ -138,7 +145,8 @@ void ChatController::finish() {
     if (reply) reply->deleteLater();
     messages_->setStreaming(row, false);
     // An answer that never started leaves no empty bubble behind.
-    if (messages_->textAt(row).isEmpty() && messages_->at(row).alternatives.size() == 1) messages_->remove(row);
+    if (messages_->textAt(row).isEmpty() && messages_->at(row).alternatives.size() == 1)
+        messages_->remove(row);
     status_->setGenerating(false);
     emit busyChanged();
 }

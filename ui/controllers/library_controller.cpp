@@ -17,10 +17,13 @@ namespace fireside::ui {
 
 namespace {
 
-QDateTime now_ms() { return QDateTime::fromMSecsSinceEpoch(QDateTime::currentMSecsSinceEpoch(), Qt::UTC); }
+QDateTime now_ms() {
+    return QDateTime::fromMSecsSinceEpoch(QDateTime::currentMSecsSinceEpoch(), Qt::UTC);
+}
 
 QString default_title(const QString& kind) {
-    return kind == QLatin1String("story") ? LibraryController::tr("New story") : LibraryController::tr("New chat");
+    return kind == QLatin1String("story") ? LibraryController::tr("New story")
+                                          : LibraryController::tr("New chat");
 }
 
 // A transcript's content, its "updated" time left out.
@@ -32,11 +35,12 @@ QByteArray content_of(const Transcript& t) {
 
 } // namespace
 
-LibraryController::LibraryController(TranscriptStore* store, MessageModel* messages, GenerationSettings* settings,
-                                     StoryController* story, ChatController* chat, ModelController* models,
-                                     PresetController* presets, QObject* parent)
-    : QObject(parent), store_(store), messages_(messages), settings_(settings), story_(story), models_(models),
-      presets_(presets), list_(new ConversationListModel(this)) {
+LibraryController::LibraryController(TranscriptStore* store, MessageModel* messages,
+                                     GenerationSettings* settings, StoryController* story,
+                                     ChatController* chat, ModelController* models, PresetController* presets,
+                                     QObject* parent)
+    : QObject(parent), store_(store), messages_(messages), settings_(settings), story_(story),
+      models_(models), presets_(presets), list_(new ConversationListModel(this)) {
     soon_.setSingleShot(true);
     soon_.setInterval(0);
     connect(&soon_, &QTimer::timeout, this, &LibraryController::saveNow);
@@ -60,14 +64,18 @@ LibraryController::LibraryController(TranscriptStore* store, MessageModel* messa
     connect(store_, &TranscriptStore::problem, this, &LibraryController::setNotice);
 }
 
-QString LibraryController::directory() const { return store_->directory(); }
+QString LibraryController::directory() const {
+    return store_->directory();
+}
 
 void LibraryController::setNotice(const QString& notice) {
     notice_ = notice;
     emit noticeChanged();
 }
 
-void LibraryController::dismissNotice() { setNotice({}); }
+void LibraryController::dismissNotice() {
+    setNotice({});
+}
 
 void LibraryController::start() {
     list_->setAll(store_->loadAll());
@@ -149,7 +157,8 @@ void LibraryController::create(const QString& kind) {
 }
 
 void LibraryController::newChat() {
-    if (!current_.id.isEmpty() && current_.kind == QLatin1String("chat") && isEmpty(current())) return; // already an empty chat
+    if (!current_.id.isEmpty() && current_.kind == QLatin1String("chat") && isEmpty(current()))
+        return; // already an empty chat
     create(QStringLiteral("chat"));
 }
 
@@ -239,7 +248,7 @@ bool LibraryController::exportTo(const QString& id, const QUrl& file, const QStr
     if (id == current_.id) saveNow();
     const Transcript* found = list_->find(id);
     if (!found) return false;
-    const TranscriptStore::Format f = format == QLatin1String("json") ? TranscriptStore::Format::Json
+    const TranscriptStore::Format f = format == QLatin1String("json")  ? TranscriptStore::Format::Json
                                       : format == QLatin1String("txt") ? TranscriptStore::Format::Text
                                                                        : TranscriptStore::Format::Markdown;
     const QString path = file.isLocalFile() ? file.toLocalFile() : file.toString();

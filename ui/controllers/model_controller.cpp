@@ -34,25 +34,27 @@ ModelController::ModelController(EngineWorker* worker, QObject* parent) : QObjec
         emit modelChanged();
         emit modelReady();
     });
-    connect(worker_, &EngineWorker::loadFailed, this, [this](quint64 job, const QString& message, bool cancelled) {
-        if (job != job_) return;
-        job_ = 0;
-        // The worker drops the old model before loading the new one: nothing is loaded now.
-        info_.clear();
-        loadedRequest_ = {};
-        requested_ = {};
-        emit busyChanged();
-        emit modelChanged();
-        if (!cancelled) setError(message);
-    });
-    connect(worker_, &EngineWorker::devicesFound, this, [this](const QVariantList& devices, const QString& problem) {
-        devices_ = devices;
-        gpuProblem_ = devices.isEmpty()
-                          ? tr("GPU offload needs a Vulkan device, and none was found (%1). The model runs on the CPU.")
-                                .arg(problem.isEmpty() ? tr("no device") : problem)
-                          : QString();
-        emit devicesChanged();
-    });
+    connect(worker_, &EngineWorker::loadFailed, this,
+            [this](quint64 job, const QString& message, bool cancelled) {
+                if (job != job_) return;
+                job_ = 0;
+                // The worker drops the old model before loading the new one: nothing is loaded now.
+                info_.clear();
+                loadedRequest_ = {};
+                requested_ = {};
+                emit busyChanged();
+                emit modelChanged();
+                if (!cancelled) setError(message);
+            });
+    connect(worker_, &EngineWorker::devicesFound, this,
+            [this](const QVariantList& devices, const QString& problem) {
+                devices_ = devices;
+                gpuProblem_ = devices.isEmpty() ? tr("GPU offload needs a Vulkan device, and none was found "
+                                                     "(%1). The model runs on the CPU.")
+                                                      .arg(problem.isEmpty() ? tr("no device") : problem)
+                                                : QString();
+                emit devicesChanged();
+            });
     worker_->probeDevices();
 }
 
@@ -76,7 +78,9 @@ LoadRequest ModelController::requestFor(const QString& path) const {
     return request;
 }
 
-void ModelController::open(const QUrl& url) { openPath(url.isLocalFile() ? url.toLocalFile() : url.toString()); }
+void ModelController::open(const QUrl& url) {
+    openPath(url.isLocalFile() ? url.toLocalFile() : url.toString());
+}
 
 void ModelController::openPath(const QString& path) {
     clearError();
@@ -114,7 +118,9 @@ void ModelController::setError(const QString& error) {
     emit errorChanged();
 }
 
-void ModelController::clearError() { setError({}); }
+void ModelController::clearError() {
+    setError({});
+}
 
 void ModelController::addRecent(const QString& path) {
     recent_.removeAll(path);
@@ -132,7 +138,9 @@ void ModelController::forgetRecent(const QString& path) {
 
 QVariantMap ModelController::identity() const {
     if (!loaded()) return {};
-    return {{"file", info_.value("fileName")}, {"size", info_.value("fileBytes")}, {"headerHash", info_.value("headerHash")}};
+    return {{"file", info_.value("fileName")},
+            {"size", info_.value("fileBytes")},
+            {"headerHash", info_.value("headerHash")}};
 }
 
 } // namespace fireside::ui

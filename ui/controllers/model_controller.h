@@ -85,8 +85,8 @@ private:
     QPointer<GenerationSettings> settings_;
     quint64 job_ = 0;
     double progress_ = 0;
-    LoadRequest requested_;      // of the newest load, running or done
-    LoadRequest loadedRequest_;  // of the loaded model
+    LoadRequest requested_;     // of the newest load, running or done
+    LoadRequest loadedRequest_; // of the loaded model
     QVariantMap info_;
     QString error_;
     QStringList recent_;

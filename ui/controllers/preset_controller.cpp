@@ -17,10 +17,8 @@ struct Builtin {
 
 // Sampling only: presets never touch the system prompt, template or load settings.
 constexpr Builtin kBuiltins[] = {
-    {"Precise", 0.3, 0.9, 0.0, 1.15, 40},
-    {"Balanced", 0.8, 0.95, 0.0, 1.1, 40},
-    {"Creative", 1.0, 0.98, 0.05, 1.1, 0},
-    {"Storyteller", 0.9, 1.0, 0.05, 1.12, 0},
+    {"Precise", 0.3, 0.9, 0.0, 1.15, 40},  {"Balanced", 0.8, 0.95, 0.0, 1.1, 40},
+    {"Creative", 1.0, 0.98, 0.05, 1.1, 0}, {"Storyteller", 0.9, 1.0, 0.05, 1.12, 0},
     {"Wild", 1.4, 1.0, 0.1, 1.05, 0},
 };
 
@@ -38,8 +36,8 @@ void store_object(const char* key, const QJsonObject& object) {
 
 QJsonObject sampling_of(const GenerationSettings* s) {
     QJsonObject all = s->toJson();
-    for (const char* key : {"systemPrompt", "templateName", "customTemplate", "template", "contextLength", "gpuLayers",
-                            "ropeBase", "ropeScale"})
+    for (const char* key : {"systemPrompt", "templateName", "customTemplate", "template", "contextLength",
+                            "gpuLayers", "ropeBase", "ropeScale"})
         all.remove(QLatin1String(key));
     return all;
 }
@@ -58,7 +56,9 @@ QStringList PresetController::builtinNames() const {
     return names;
 }
 
-QStringList PresetController::presetNames() const { return builtinNames() + user_.keys(); }
+QStringList PresetController::presetNames() const {
+    return builtinNames() + user_.keys();
+}
 
 void PresetController::setTheme(const QString& theme) {
     if (theme == theme_) return;

@@ -22,7 +22,9 @@ void StoryController::setError(const QString& error) {
     emit errorChanged();
 }
 
-void StoryController::clearError() { setError({}); }
+void StoryController::clearError() {
+    setError({});
+}
 
 void StoryController::setText(const QString& text) {
     if (busy() || text == state_.text) return;

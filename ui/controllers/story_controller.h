@@ -1,8 +1,7 @@
 #pragma once
 
-#include "ui/models/transcript.h"
-
 #include "ui/engine/reply.h"
+#include "ui/models/transcript.h"
 
 #include <QObject>
 #include <QPointer>

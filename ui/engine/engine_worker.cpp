@@ -13,10 +13,14 @@ namespace {
 
 QString reason_name(FinishReason reason) {
     switch (reason) {
-    case FinishReason::EndOfText: return QStringLiteral("end");
-    case FinishReason::StopString: return QStringLiteral("stop");
-    case FinishReason::MaxTokens: return QStringLiteral("length");
-    case FinishReason::Cancelled: return QStringLiteral("cancelled");
+    case FinishReason::EndOfText:
+        return QStringLiteral("end");
+    case FinishReason::StopString:
+        return QStringLiteral("stop");
+    case FinishReason::MaxTokens:
+        return QStringLiteral("length");
+    case FinishReason::Cancelled:
+        return QStringLiteral("cancelled");
     }
     return {};
 }
@@ -165,8 +169,12 @@ void EngineWorker::run() {
             if (job.kind == Job::Kind::Load) last_load_ = job.load;
         }
         switch (job.kind) {
-        case Job::Kind::Load: runLoad(job); break;
-        case Job::Kind::Generate: runGenerate(job); break;
+        case Job::Kind::Load:
+            runLoad(job);
+            break;
+        case Job::Kind::Generate:
+            runGenerate(job);
+            break;
         case Job::Kind::Unload:
             backend_->unload();
             emit unloaded();

@@ -8,11 +8,17 @@ namespace {
 constexpr qint64 kFrameMs = 16; // no use redrawing faster than the display does
 }
 
-Reply::Reply(quint64 id, QObject* parent) : QObject(parent), id_(id) { clock_.start(); }
+Reply::Reply(quint64 id, QObject* parent) : QObject(parent), id_(id) {
+    clock_.start();
+}
 
-Reply::~Reply() { flags_->cancel = true; }
+Reply::~Reply() {
+    flags_->cancel = true;
+}
 
-void Reply::abort() { flags_->cancel = true; }
+void Reply::abort() {
+    flags_->cancel = true;
+}
 
 void Reply::deliverPiece(quint64 id, const QString& text) {
     if (id != id_ || !running_) return;

@@ -23,7 +23,7 @@ public:
 
     quint64 id() const { return id_; }
     bool running() const { return running_; }
-    QString text() const { return text_; }     // everything received so far
+    QString text() const { return text_; } // everything received so far
     QVariantMap stats() const { return stats_; }
     QString error() const { return error_; }
 

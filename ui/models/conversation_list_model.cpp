@@ -6,10 +6,15 @@ namespace fireside::ui {
 
 ConversationListModel::ConversationListModel(QObject* parent) : QAbstractListModel(parent) {}
 
-int ConversationListModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : int(visible_.size()); }
+int ConversationListModel::rowCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : int(visible_.size());
+}
 
 QHash<int, QByteArray> ConversationListModel::roleNames() const {
-    return {{IdRole, "conversationId"}, {TitleRole, "title"}, {KindRole, "kind"}, {UpdatedRole, "updated"},
+    return {{IdRole, "conversationId"},
+            {TitleRole, "title"},
+            {KindRole, "kind"},
+            {UpdatedRole, "updated"},
             {PreviewRole, "preview"}};
 }
 
@@ -17,11 +22,15 @@ QVariant ConversationListModel::data(const QModelIndex& index, int role) const {
     if (!index.isValid() || index.row() >= visible_.size()) return {};
     const Transcript& t = all_.at(visible_.at(index.row()));
     switch (role) {
-    case IdRole: return t.id;
+    case IdRole:
+        return t.id;
     case Qt::DisplayRole:
-    case TitleRole: return t.title;
-    case KindRole: return t.kind;
-    case UpdatedRole: return t.updated.toLocalTime();
+    case TitleRole:
+        return t.title;
+    case KindRole:
+        return t.kind;
+    case UpdatedRole:
+        return t.updated.toLocalTime();
     case PreviewRole:
         if (t.kind == QLatin1String("story")) return t.story.text.left(80).simplified();
         return t.messages.isEmpty() ? QString() : t.messages.last().text().left(80).simplified();
@@ -38,7 +47,8 @@ void ConversationListModel::setFilter(const QString& filter) {
 
 bool ConversationListModel::matches(const Transcript& t) const {
     const QString f = filter_.trimmed();
-    if (f.isEmpty() || t.title.contains(f, Qt::CaseInsensitive) || t.story.text.contains(f, Qt::CaseInsensitive))
+    if (f.isEmpty() || t.title.contains(f, Qt::CaseInsensitive) ||
+        t.story.text.contains(f, Qt::CaseInsensitive))
         return true;
     return std::any_of(t.messages.begin(), t.messages.end(),
                        [&](const ChatMessage& m) { return m.text().contains(f, Qt::CaseInsensitive); });
@@ -55,7 +65,8 @@ void ConversationListModel::rebuild() {
 
 void ConversationListModel::setAll(const QList<Transcript>& all) {
     all_ = all;
-    std::stable_sort(all_.begin(), all_.end(), [](const Transcript& a, const Transcript& b) { return a.updated > b.updated; });
+    std::stable_sort(all_.begin(), all_.end(),
+                     [](const Transcript& a, const Transcript& b) { return a.updated > b.updated; });
     rebuild();
 }
 

@@ -133,26 +133,38 @@ QJsonObject GenerationSettings::toJson() const {
     o.insert(QStringLiteral("gpuLayers"), gpuLayers_);
     o.insert(QStringLiteral("ropeBase"), ropeBase_);
     o.insert(QStringLiteral("ropeScale"), ropeScale_);
-    o.insert(QStringLiteral("template"), templateName_ == QLatin1String("custom") ? customTemplate_ : templateName_);
+    o.insert(QStringLiteral("template"),
+             templateName_ == QLatin1String("custom") ? customTemplate_ : templateName_);
     return o;
 }
 
 void GenerationSettings::fromJson(const QJsonObject& json) {
-    if (json.contains(QStringLiteral("systemPrompt"))) setSystemPrompt(json.value(QStringLiteral("systemPrompt")).toString());
-    if (json.contains(QStringLiteral("templateName"))) setTemplateName(json.value(QStringLiteral("templateName")).toString());
-    if (json.contains(QStringLiteral("customTemplate"))) setCustomTemplate(json.value(QStringLiteral("customTemplate")).toString());
-    if (json.contains(QStringLiteral("temperature"))) setTemperature(json.value(QStringLiteral("temperature")).toDouble());
+    if (json.contains(QStringLiteral("systemPrompt")))
+        setSystemPrompt(json.value(QStringLiteral("systemPrompt")).toString());
+    if (json.contains(QStringLiteral("templateName")))
+        setTemplateName(json.value(QStringLiteral("templateName")).toString());
+    if (json.contains(QStringLiteral("customTemplate")))
+        setCustomTemplate(json.value(QStringLiteral("customTemplate")).toString());
+    if (json.contains(QStringLiteral("temperature")))
+        setTemperature(json.value(QStringLiteral("temperature")).toDouble());
     if (json.contains(QStringLiteral("topK"))) setTopK(json.value(QStringLiteral("topK")).toInt());
     if (json.contains(QStringLiteral("topP"))) setTopP(json.value(QStringLiteral("topP")).toDouble());
     if (json.contains(QStringLiteral("minP"))) setMinP(json.value(QStringLiteral("minP")).toDouble());
-    if (json.contains(QStringLiteral("repeatPenalty"))) setRepeatPenalty(json.value(QStringLiteral("repeatPenalty")).toDouble());
-    if (json.contains(QStringLiteral("repeatLastN"))) setRepeatLastN(json.value(QStringLiteral("repeatLastN")).toInt());
-    if (json.contains(QStringLiteral("maxNewTokens"))) setMaxNewTokens(json.value(QStringLiteral("maxNewTokens")).toInt());
+    if (json.contains(QStringLiteral("repeatPenalty")))
+        setRepeatPenalty(json.value(QStringLiteral("repeatPenalty")).toDouble());
+    if (json.contains(QStringLiteral("repeatLastN")))
+        setRepeatLastN(json.value(QStringLiteral("repeatLastN")).toInt());
+    if (json.contains(QStringLiteral("maxNewTokens")))
+        setMaxNewTokens(json.value(QStringLiteral("maxNewTokens")).toInt());
     if (json.contains(QStringLiteral("seed"))) setSeed(json.value(QStringLiteral("seed")).toInt());
-    if (json.contains(QStringLiteral("contextLength"))) setContextLength(json.value(QStringLiteral("contextLength")).toInt());
-    if (json.contains(QStringLiteral("gpuLayers"))) setGpuLayers(json.value(QStringLiteral("gpuLayers")).toInt());
-    if (json.contains(QStringLiteral("ropeBase"))) setRopeBase(json.value(QStringLiteral("ropeBase")).toDouble());
-    if (json.contains(QStringLiteral("ropeScale"))) setRopeScale(json.value(QStringLiteral("ropeScale")).toDouble());
+    if (json.contains(QStringLiteral("contextLength")))
+        setContextLength(json.value(QStringLiteral("contextLength")).toInt());
+    if (json.contains(QStringLiteral("gpuLayers")))
+        setGpuLayers(json.value(QStringLiteral("gpuLayers")).toInt());
+    if (json.contains(QStringLiteral("ropeBase")))
+        setRopeBase(json.value(QStringLiteral("ropeBase")).toDouble());
+    if (json.contains(QStringLiteral("ropeScale")))
+        setRopeScale(json.value(QStringLiteral("ropeScale")).toDouble());
 }
 
 void GenerationSettings::copyFrom(const GenerationSettings* other) {

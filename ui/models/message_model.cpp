@@ -6,7 +6,9 @@ namespace fireside::ui {
 
 MessageModel::MessageModel(QObject* parent) : QAbstractListModel(parent) {}
 
-int MessageModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : count(); }
+int MessageModel::rowCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : count();
+}
 
 QHash<int, QByteArray> MessageModel::roleNames() const {
     return {{RoleRole, "role"},
@@ -24,22 +26,35 @@ QVariant MessageModel::data(const QModelIndex& index, int role) const {
     if (!index.isValid() || index.row() >= count()) return {};
     const ChatMessage& m = messages_.at(index.row());
     switch (role) {
-    case RoleRole: return m.role;
+    case RoleRole:
+        return m.role;
     case Qt::DisplayRole:
-    case TextRole: return m.role == QLatin1String("assistant") ? m.text().trimmed() : m.text();
-    case RawTextRole: return m.text();
-    case BlocksRole: return markdown_blocks(m.text());
-    case AlternativeCountRole: return int(m.alternatives.size());
-    case AlternativeIndexRole: return m.current;
-    case StreamingRole: return m.streaming;
-    case CreatedRole: return m.created;
-    case StatsRole: return m.stats;
+    case TextRole:
+        return m.role == QLatin1String("assistant") ? m.text().trimmed() : m.text();
+    case RawTextRole:
+        return m.text();
+    case BlocksRole:
+        return markdown_blocks(m.text());
+    case AlternativeCountRole:
+        return int(m.alternatives.size());
+    case AlternativeIndexRole:
+        return m.current;
+    case StreamingRole:
+        return m.streaming;
+    case CreatedRole:
+        return m.created;
+    case StatsRole:
+        return m.stats;
     }
     return {};
 }
 
-QString MessageModel::textAt(int row) const { return row >= 0 && row < count() ? messages_[row].text() : QString(); }
-QString MessageModel::roleAt(int row) const { return row >= 0 && row < count() ? messages_[row].role : QString(); }
+QString MessageModel::textAt(int row) const {
+    return row >= 0 && row < count() ? messages_[row].text() : QString();
+}
+QString MessageModel::roleAt(int row) const {
+    return row >= 0 && row < count() ? messages_[row].role : QString();
+}
 
 void MessageModel::changed(int row, const QList<int>& roles) {
     const QModelIndex i = index(row);
@@ -89,7 +104,8 @@ void MessageModel::addAlternative(int row) {
     ChatMessage& m = messages_[row];
     m.alternatives.append(QString());
     m.current = int(m.alternatives.size()) - 1;
-    changed(row, {TextRole, RawTextRole, BlocksRole, Qt::DisplayRole, AlternativeCountRole, AlternativeIndexRole});
+    changed(row,
+            {TextRole, RawTextRole, BlocksRole, Qt::DisplayRole, AlternativeCountRole, AlternativeIndexRole});
 }
 
 void MessageModel::setAlternative(int row, int index) {

@@ -15,9 +15,9 @@ class MessageModel : public QAbstractListModel {
 public:
     enum Role {
         RoleRole = Qt::UserRole + 1,
-        TextRole,     // the current alternative, as shown (an answer's leading space trimmed)
-        RawTextRole,  // the current alternative exactly as stored
-        BlocksRole,   // markdown_blocks() of the text
+        TextRole,    // the current alternative, as shown (an answer's leading space trimmed)
+        RawTextRole, // the current alternative exactly as stored
+        BlocksRole,  // markdown_blocks() of the text
         AlternativeCountRole,
         AlternativeIndexRole,
         StreamingRole,

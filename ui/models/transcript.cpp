@@ -11,10 +11,16 @@ namespace {
 
 const QString kFormat = QStringLiteral("fireside-transcript");
 
-QString iso(const QDateTime& t) { return t.toUTC().toString(Qt::ISODateWithMs); }
-QDateTime from_iso(const QJsonValue& v) { return QDateTime::fromString(v.toString(), Qt::ISODateWithMs); }
+QString iso(const QDateTime& t) {
+    return t.toUTC().toString(Qt::ISODateWithMs);
+}
+QDateTime from_iso(const QJsonValue& v) {
+    return QDateTime::fromString(v.toString(), Qt::ISODateWithMs);
+}
 
-[[noreturn]] void bad(const QString& what) { throw Error(("transcript: " + what).toStdString()); }
+[[noreturn]] void bad(const QString& what) {
+    throw Error(("transcript: " + what).toStdString());
+}
 
 } // namespace
 
@@ -79,7 +85,8 @@ Transcript Transcript::fromJson(const QJsonObject& json) {
         const QJsonObject o = v.toObject();
         ChatMessage m;
         m.role = o.value("role").toString();
-        if (m.role != "user" && m.role != "assistant") bad(QStringLiteral("a message has role \"%1\"").arg(m.role));
+        if (m.role != "user" && m.role != "assistant")
+            bad(QStringLiteral("a message has role \"%1\"").arg(m.role));
         m.alternatives.clear();
         for (const QJsonValue& a : o.value("alternatives").toArray()) m.alternatives << a.toString();
         if (m.alternatives.isEmpty()) m.alternatives << QString();

@@ -21,7 +21,8 @@ struct ChatMessage {
 
     QString text() const { return alternatives.value(current); }
     bool operator==(const ChatMessage& o) const {
-        return role == o.role && alternatives == o.alternatives && current == o.current && created == o.created;
+        return role == o.role && alternatives == o.alternatives && current == o.current &&
+               created == o.created;
     }
 };
 
@@ -32,8 +33,8 @@ struct StoryState {
     QString memory;
     QString authorsNote;
     QStringList undo;
-    QString retryBase;          // the text the alternatives continue
-    QStringList continuations;  // alternatives for what follows retryBase
+    QString retryBase;         // the text the alternatives continue
+    QStringList continuations; // alternatives for what follows retryBase
     int current = 0;
 
     bool operator==(const StoryState&) const = default;

@@ -25,14 +25,16 @@ QString role_title(const QString& role) {
 
 TranscriptStore::TranscriptStore(const QString& directory, QObject* parent)
     : QObject(parent),
-      dir_(directory.isEmpty()
-               ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/transcripts")
-               : directory) {
+      dir_(directory.isEmpty() ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
+                                     QStringLiteral("/transcripts")
+                               : directory) {
     QDir().mkpath(dir_);
     emptyTrash();
 }
 
-QString TranscriptStore::pathFor(const QString& id) const { return dir_ + QLatin1Char('/') + id + QStringLiteral(".json"); }
+QString TranscriptStore::pathFor(const QString& id) const {
+    return dir_ + QLatin1Char('/') + id + QStringLiteral(".json");
+}
 
 void TranscriptStore::report(const QString& message) {
     problems_ << message;
@@ -60,7 +62,8 @@ QList<Transcript> TranscriptStore::loadAll() {
         if (why.isEmpty()) {
             try {
                 t = Transcript::fromJson(doc.object());
-                if (t.id + QStringLiteral(".json") != info.fileName()) why = tr("its id does not match its name");
+                if (t.id + QStringLiteral(".json") != info.fileName())
+                    why = tr("its id does not match its name");
             } catch (const std::exception& e) {
                 why = QString::fromStdString(e.what());
             }
@@ -77,7 +80,8 @@ QList<Transcript> TranscriptStore::loadAll() {
         }
         all.append(t);
     }
-    std::stable_sort(all.begin(), all.end(), [](const Transcript& a, const Transcript& b) { return a.updated > b.updated; });
+    std::stable_sort(all.begin(), all.end(),
+                     [](const Transcript& a, const Transcript& b) { return a.updated > b.updated; });
     return all;
 }
 
@@ -106,23 +110,29 @@ bool TranscriptStore::restoreFromTrash(const QString& id) {
     return QFile::rename(source, pathFor(id));
 }
 
-void TranscriptStore::emptyTrash() { QDir(dir_ + QLatin1Char('/') + kTrash).removeRecursively(); }
+void TranscriptStore::emptyTrash() {
+    QDir(dir_ + QLatin1Char('/') + kTrash).removeRecursively();
+}
 
 QString TranscriptStore::render(const Transcript& t, Format format) {
-    if (format == Format::Json) return QString::fromUtf8(QJsonDocument(t.toJson()).toJson(QJsonDocument::Indented));
+    if (format == Format::Json)
+        return QString::fromUtf8(QJsonDocument(t.toJson()).toJson(QJsonDocument::Indented));
     const bool md = format == Format::Markdown;
     QString out;
     out += md ? QStringLiteral("# %1\n\n").arg(t.title) : t.title + QStringLiteral("\n\n");
     if (t.kind == QLatin1String("story")) {
         if (!t.story.memory.isEmpty())
-            out += (md ? QStringLiteral("> Memory: ") : QStringLiteral("Memory: ")) + t.story.memory + QStringLiteral("\n\n");
+            out += (md ? QStringLiteral("> Memory: ") : QStringLiteral("Memory: ")) + t.story.memory +
+                   QStringLiteral("\n\n");
         return out + t.story.text + QLatin1Char('\n');
     }
     const QString system = t.settings.value(QStringLiteral("systemPrompt")).toString();
     if (!system.isEmpty())
-        out += (md ? QStringLiteral("**System:**\n\n") : QStringLiteral("System:\n")) + system + QStringLiteral("\n\n");
+        out += (md ? QStringLiteral("**System:**\n\n") : QStringLiteral("System:\n")) + system +
+               QStringLiteral("\n\n");
     for (const ChatMessage& m : t.messages) {
-        out += md ? QStringLiteral("**%1:**\n\n").arg(role_title(m.role)) : role_title(m.role) + QStringLiteral(":\n");
+        out += md ? QStringLiteral("**%1:**\n\n").arg(role_title(m.role))
+                  : role_title(m.role) + QStringLiteral(":\n");
         out += m.text().trimmed() + QStringLiteral("\n\n");
     }
     return out;
