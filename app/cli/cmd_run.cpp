@@ -25,6 +25,7 @@ turn of a chat and the answer is shown as display text (UTF-8 cleaned, leading s
                           template like "### User:\n{user}\n\n### Assistant:\n{assistant}\n\n"
   --raw                   print the tokens' exact bytes even with a template
   --print-ids             print the generated token ids as a JSON array on a last line
+  --ignore-eos            keep generating past the end-of-text token
 )";
 
 int run_run(Args& args, Io& io) {
@@ -37,6 +38,7 @@ int run_run(Args& args, Io& io) {
     const auto template_name = args.value("--template");
     const bool raw = args.flag("--raw");
     const bool print_ids = args.flag("--print-ids");
+    options.ignore_eos = args.flag("--ignore-eos");
     args.finish();
 
     if (!prompt) throw Error("-p PROMPT is required");

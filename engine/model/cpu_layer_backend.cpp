@@ -1,6 +1,7 @@
 #include "engine/model/cpu_layer_backend.h"
 
 #include "engine/cpu/thread_pool.h"
+#include "engine/model/kv_shift.h"
 #include "engine/model/rms_norm.h"
 #include "engine/model/swiglu.h"
 
@@ -63,6 +64,10 @@ void CpuLayerBackend::run_layer(int64_t layer, const LayerWeights& w, BatchState
     swiglu(gate_.data(), up_.data(), n * desc_.n_ff);
     matmul(w.w2, gate_.data(), n, proj_.data(), pool_, matmul_scratch_);
     for (int64_t i = 0; i < n * e; ++i) batch.hidden[i] += proj_[static_cast<size_t>(i)];
+}
+
+void CpuLayerBackend::shift_kv(int64_t begin, int64_t end, int64_t delta) {
+    shift_kv_positions(cache_, desc_.n_layer, desc_.head_dim, rope_, begin, end, delta);
 }
 
 } // namespace fireside

@@ -87,4 +87,14 @@ uint64_t LlamaModel::weight_bytes_per_token() const {
     return total + weights_.output_norm.size() * sizeof(float);
 }
 
+void LlamaModel::shift_kv(int64_t begin, int64_t end, int64_t delta) {
+    // Each backend shifts the layers it holds; a backend serving several layers is asked once.
+    std::vector<LayerBackend*> done;
+    for (LayerBackend* backend : plan_.backend_of_layer) {
+        if (std::find(done.begin(), done.end(), backend) != done.end()) continue;
+        backend->shift_kv(begin, end, delta);
+        done.push_back(backend);
+    }
+}
+
 } // namespace fireside

@@ -45,6 +45,10 @@ public:
     // every position when all_logits is set, else the last one only.
     std::vector<float> forward(const Batch& batch);
 
+    // Moves the cached positions [begin, end) by delta in every layer's KV cache (keys re-rotated), so
+    // the session can drop old turns from a full context and keep evaluating after the kept ones.
+    void shift_kv(int64_t begin, int64_t end, int64_t delta);
+
     // The bytes of weights read for one generated token (every matrix once, plus one embedding row).
     uint64_t weight_bytes_per_token() const;
 

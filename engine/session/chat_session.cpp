@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <fmt/format.h>
 #include <map>
 
@@ -221,10 +222,11 @@ std::optional<std::vector<float>> ChatSession::State::evaluate(const std::vector
     if (keep < cached.size() && keep + 1 < prompt.size()) {
         const std::span<const int32_t> rest(prompt.data() + keep, prompt.size() - 1 - keep);
         const CachedRun run = find_cached_run(cached, keep + 1, rest);
-        if (run.length >= kMinShiftRun &&
-            try_shift_kv(model, static_cast<int64_t>(run.start), static_cast<int64_t>(run.start + run.length),
-                         static_cast<int64_t>(keep) - static_cast<int64_t>(run.start)))
+        if (run.length >= kMinShiftRun) {
+            model.shift_kv(static_cast<int64_t>(run.start), static_cast<int64_t>(run.start + run.length),
+                           static_cast<int64_t>(keep) - static_cast<int64_t>(run.start));
             keep += run.length;
+        }
     }
     cached.assign(prompt.begin(), prompt.begin() + static_cast<std::ptrdiff_t>(keep));
     stats.reused_tokens = static_cast<int64_t>(keep);
@@ -292,6 +294,8 @@ GenerationStats ChatSession::State::generate(PromptSource& source, const Generat
             stats.reason = FinishReason::MaxTokens;
             break;
         }
+        // Ignoring end-of-text keeps a story or a benchmark going where the model would stop.
+        if (options.ignore_eos) (*logits)[static_cast<size_t>(tokenizer.eos())] = -INFINITY;
         const int32_t token = sampler.sample(*logits, history);
         ++stats.generated_tokens;
         stats.tokens.push_back(token);

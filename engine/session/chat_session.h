@@ -21,6 +21,7 @@ struct GenerationOptions {
     SamplerSettings sampler;
     int32_t max_new_tokens = -1;           // -1: until EOS, a stop string or cancellation
     std::vector<std::string> stop_strings; // in addition to the template's own
+    bool ignore_eos = false;               // never end on the end-of-text token (llama.cpp's --ignore-eos)
     // Stream the exact bytes of the tokens (llama.cpp main's output: no leading space dropped, invalid
     // UTF-8 passed through) instead of display text.
     bool raw_text = false;

@@ -55,23 +55,4 @@ struct CachedRun {
 };
 CachedRun find_cached_run(std::span<const int32_t> cached, size_t from, std::span<const int32_t> wanted);
 
-// A model that can move cached positions (see shift_kv_positions in engine/model/kv_shift.h) offers
-// `shift_kv(begin, end, delta)`. ChatSession uses it when LlamaModel has it, and re-evaluates the kept
-// tokens when it does not.
-template <typename Model>
-concept KvShiftable = requires(Model& model, int64_t n) {
-    model.shift_kv(n, n, n);
-};
-
-template <typename Model>
-bool try_shift_kv(Model& model, int64_t begin, int64_t end, int64_t delta) {
-    if constexpr (KvShiftable<Model>) {
-        model.shift_kv(begin, end, delta);
-        return true;
-    } else {
-        (void)model, (void)begin, (void)end, (void)delta;
-        return false;
-    }
-}
-
 } // namespace fireside
