@@ -2,6 +2,7 @@
 #include "app/cli/subcommand.h"
 #include "engine/core/error.h"
 #include "engine/format/model_file.h"
+#include "engine/model/model_desc.h"
 #include "engine/quant/quant_mix.h"
 
 #include <algorithm>
@@ -12,7 +13,7 @@
 namespace fireside::cli {
 namespace {
 
-constexpr std::string_view kUsage = R"(IN OUT TYPE [-t N] [--gguf]
+constexpr std::string_view kUsage = R"(IN OUT TYPE [-t N] [--gguf] [GGUF SETTINGS]
 
 Stores a model's tensors in another file type mix. IN may be any supported file (f32, f16 or already
 quantized: quantized tensors are dequantized and quantized again; a tensor already in its target type
@@ -22,10 +23,24 @@ is copied unchanged). OUT is written as GGML ggjt v3, or GGUF v3 when it ends in
                       q5_K_S q5_K_M q6_K (llama.cpp's mixes: norms stay f32, output.weight q6_K where
                       its shape allows, _M mixes give some layers more bits, ...)
   -t, --threads N     quantizing threads (default: all cores)
-  --gguf              write GGUF whatever OUT's name)";
+  --gguf              write GGUF whatever OUT's name
+
+GGUF settings (recorded in a GGUF output; default: what 'info' infers from IN):
+  --gqa N | --n-head-kv N   key/value heads (n_head_kv = n_head / gqa)
+  --eps X                   RMS-norm epsilon
+  --rope-freq-base X        RoPE frequency base
+  --rope-freq-scale X       RoPE linear position scale
+  --ctx N                   training context length)";
 
 int run_quantize(Args& args, Io& io) {
     auto threads_opt = args.integer("--threads", "-t");
+    ModelOverrides overrides;
+    if (auto v = args.integer("--n-head-kv")) overrides.n_head_kv = *v;
+    auto gqa = args.integer("--gqa");
+    if (auto v = args.number("--eps")) overrides.rms_eps = static_cast<float>(*v);
+    if (auto v = args.number("--rope-freq-base")) overrides.rope_freq_base = static_cast<float>(*v);
+    if (auto v = args.number("--rope-freq-scale")) overrides.rope_freq_scale = static_cast<float>(*v);
+    if (auto v = args.integer("--ctx")) overrides.n_ctx_train = *v;
     bool gguf = args.flag("--gguf");
     std::filesystem::path in = args.required_positional("IN (the model to quantize)");
     std::filesystem::path out = args.required_positional("OUT (the file to write)");
@@ -42,9 +57,15 @@ int run_quantize(Args& args, Io& io) {
             fmt::format("{}: the output would overwrite the input; choose another name", out.string()));
 
     ModelFile file = open_model_file(in);
+    if (gqa) {
+        int64_t n_head = describe_model(file).n_head;
+        if (*gqa <= 0 || n_head % *gqa != 0)
+            throw Error(fmt::format("--gqa {} does not divide the model's n_head {}", *gqa, n_head));
+        overrides.n_head_kv = n_head / *gqa;
+    }
     ProgressBar bar(io.err, is_terminal(io.err));
     QuantizeOptions options{gguf ? Container::Gguf : Container::Ggjt, threads,
-                            [&](const WriteProgress& p) { bar.update(p); }};
+                            [&](const WriteProgress& p) { bar.update(p); }, overrides};
     try {
         quantize_model(file, out, mix, options);
     } catch (...) {

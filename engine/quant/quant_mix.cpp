@@ -156,7 +156,7 @@ std::string tensor_type_summary(std::span<const TensorToWrite> tensors) {
 
 void quantize_model(const ModelFile& input, const std::filesystem::path& output, const QuantMix& mix,
                     const QuantizeOptions& options) {
-    LlamaHparams hparams = llama_hparams_of(input);
+    LlamaHparams hparams = llama_hparams_of(input, options.overrides);
     hparams.ftype = mix.ftype;
     std::vector<TensorToWrite> tensors;
     tensors.reserve(input.tensors.size());

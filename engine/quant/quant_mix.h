@@ -2,6 +2,7 @@
 
 #include "engine/format/model_file.h"
 #include "engine/format/tensor_stream.h"
+#include "engine/model/model_desc.h"
 #include "engine/quant/block_type.h"
 
 #include <cstdint>
@@ -52,6 +53,7 @@ struct QuantizeOptions {
     Container container = Container::Ggjt;
     int n_threads = 1;
     ProgressCallback progress;
+    ModelOverrides overrides; // settings a GGUF output records (ggjt headers cannot hold them)
 };
 
 // Writes `input` with every tensor stored as `mix` says: f32/f16/quantized tensors are dequantized and

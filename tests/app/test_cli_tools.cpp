@@ -190,11 +190,14 @@ private slots:
         QCOMPARE(types(info), (QVariantMap{{"f32", 5}, {"q3_K", 9}, {"q4_K", 6}, {"q6_K", 1}}));
 
         // Already quantized input, GGUF output: dequantized and quantized again.
-        RUN_OK(g, {"quantize", path("q.bin").string(), path("q.gguf").string(), "Q8_0"});
+        RUN_OK(g, {"quantize", path("q.bin").string(), path("q.gguf").string(), "Q8_0", "--eps", "5e-6",
+                   "--ctx", "4096"});
         QJsonObject ginfo = info_json(path("q.gguf"));
         QCOMPARE(ginfo["format"].toString(), QString("gguf"));
         QCOMPARE(ginfo["n_head_kv"].toInt(), 2);
         QCOMPARE(ginfo["n_vocab"].toInt(), 512);
+        QCOMPARE(float(ginfo["rms_eps"].toDouble()), 5e-6f);
+        QCOMPARE(ginfo["n_ctx_train"].toInt(), 4096);
         QCOMPARE(types(ginfo), (QVariantMap{{"f32", 5}, {"q8_0", 15}, {"q6_K", 1}}));
 
         // Values stay close to the source: q8_0 of the f32 rows.

@@ -405,7 +405,7 @@ private slots:
         ModelFile src = open_model_file(root / "src.bin");
 
         // f32 -> q4_K_M: each tensor is exactly the quantizer's output for the source values.
-        quantize_model(src, root / "q.bin", require_quant_mix("q4_K_M"), {Container::Ggjt, 3, {}});
+        quantize_model(src, root / "q.bin", require_quant_mix("q4_K_M"), {Container::Ggjt, 3, {}, {}});
         ModelFile q = open_model_file(root / "q.bin");
         QCOMPARE(q.ggjt.ftype, 15u);
         QCOMPARE(q.ggjt.n_mult, 256u);
@@ -418,7 +418,7 @@ private slots:
         }
 
         // q4_K_M -> q8_0 as GGUF: dequantized then quantized; q6_K -> q8_0 likewise; f32 norms copied.
-        quantize_model(q, root / "r.gguf", require_quant_mix("q8_0"), {Container::Gguf, 2, {}});
+        quantize_model(q, root / "r.gguf", require_quant_mix("q8_0"), {Container::Gguf, 2, {}, {}});
         ModelFile r = open_model_file(root / "r.gguf");
         QCOMPARE(r.container, Container::Gguf);
         QCOMPARE(gguf_uint(r, "llama.attention.head_count_kv").value(), uint64_t{2});

@@ -108,7 +108,7 @@ private slots:
         ModelFile f16 = open_model_file(test::shared_path("models/synth-e512-gqa2.f16.bin"));
         ModelFile shipped =
             open_model_file(test::shared_path("models/synth-e512-gqa2." + mix_name.toStdString() + ".bin"));
-        quantize_model(f16, out, require_quant_mix(mix_name.toStdString()), {Container::Ggjt, 2, {}});
+        quantize_model(f16, out, require_quant_mix(mix_name.toStdString()), {Container::Ggjt, 2, {}, {}});
         ModelFile ours = open_model_file(out);
         QCOMPARE(ours.ggjt.ftype, shipped.ggjt.ftype);
         QCOMPARE(ours.ggjt.n_mult, shipped.ggjt.n_mult);
