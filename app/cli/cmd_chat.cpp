@@ -119,8 +119,7 @@ int run_chat(Args& args, Io& io) {
 }
 
 const std::string& usage() {
-    static const std::string text = std::string(kUsage) + "\nModel:\n" + std::string(kModelOptionsUsage) +
-                                    "\nSampling:\n" + std::string(kSamplerOptionsUsage);
+    static const std::string text = generation_usage(kUsage);
     return text;
 }
 

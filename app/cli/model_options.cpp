@@ -111,4 +111,9 @@ PromptTemplate parse_template(const std::string& name_or_spec) {
     return PromptTemplate::builtin(name_or_spec);
 }
 
+std::string generation_usage(std::string_view command_usage) {
+    return std::string(command_usage) + "\nModel:\n" + std::string(kModelOptionsUsage) + "\nSampling:\n" +
+           std::string(kSamplerOptionsUsage);
+}
+
 } // namespace fireside::cli

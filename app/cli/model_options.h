@@ -5,6 +5,7 @@
 #include "engine/session/model_loader.h"
 #include "engine/session/prompt_template.h"
 
+#include <string>
 #include <string_view>
 
 namespace fireside::cli {
@@ -22,6 +23,9 @@ extern const std::string_view kModelOptionsUsage;
 // Defaults are SamplerSettings' (llama.cpp main's); without --seed the seed comes from the clock.
 SamplerSettings parse_sampler_options(Args& args);
 extern const std::string_view kSamplerOptionsUsage;
+
+// A generating command's full usage: its own text, then the model and sampling option lists.
+std::string generation_usage(std::string_view command_usage);
 
 // --template NAME|SPEC: a built-in name (orca-hashes, llama-2-chat, alpaca, vicuna, chatml, raw) or a
 // template in PromptTemplate's syntax (recognised by its {user} placeholder).
