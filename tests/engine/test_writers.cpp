@@ -518,6 +518,38 @@ private slots:
         QCOMPARE(test::read_file(target), QByteArray("previous contents"));
     }
 
+    void writers_ask_for_rows_a_block_at_a_time() {
+        QTemporaryDir dir;
+        const fs::path root(dir.path().toStdString());
+        // 4096 rows of 1024 values: four blocks of 1024 rows, asked for in order, never the whole tensor.
+        std::vector<TensorToWrite> tensors{{"big.weight", BlockType::F32, {1024, 4096}}};
+        std::vector<std::pair<int64_t, int64_t>> calls;
+        RowProducer rows = [&](size_t, int64_t first, int64_t n, std::byte* out) {
+            calls.emplace_back(first, n);
+            std::vector<float> v(static_cast<size_t>(n * 1024), static_cast<float>(first));
+            std::memcpy(out, v.data(), v.size() * sizeof(float));
+        };
+        std::vector<uint64_t> progress;
+        write_gguf(root / "big.gguf", GgufMetadata{}, tensors, rows,
+                   [&](const WriteProgress& p) { progress.push_back(p.bytes_done); });
+        QCOMPARE(calls, (std::vector<std::pair<int64_t, int64_t>>{
+                            {0, 1024}, {1024, 1024}, {2048, 1024}, {3072, 1024}}));
+        QCOMPARE(progress, (std::vector<uint64_t>{4u << 20, 8u << 20, 12u << 20, 16u << 20}));
+        GgjtHeader header;
+        write_ggjt(root / "big.bin", header, Vocab{}, tensors, rows);
+        QCOMPARE(calls.size(), size_t{8});
+        // What was produced is what each file holds: the data end the file and start at an aligned offset.
+        for (const char* name : {"big.gguf", "big.bin"}) {
+            QByteArray bytes = test::read_file(root / name);
+            const qsizetype start = bytes.size() - (16 << 20);
+            QCOMPARE(start % 32, qsizetype{0});
+            std::vector<float> data(4 << 20);
+            std::memcpy(data.data(), bytes.constData() + start, 16 << 20);
+            for (size_t i = 0; i < data.size(); i += 1000)
+                QCOMPARE(data[i], static_cast<float>(i / 1024 / 1024 * 1024));
+        }
+    }
+
     void writers_refuse_shapes_they_cannot_store() {
         QTemporaryDir dir;
         const fs::path root(dir.path().toStdString());
