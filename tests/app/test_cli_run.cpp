@@ -18,18 +18,12 @@ using namespace fireside;
 
 namespace {
 
-std::vector<int32_t> ids_of(const QJsonArray& array) {
-    std::vector<int32_t> ids;
-    for (const QJsonValue& v : array) ids.push_back(v.toInt());
-    return ids;
-}
-
 // The JSON array on the last line of `out`, and the text before that line.
 std::pair<std::string, std::vector<int32_t>> split_ids(const std::string& out) {
     const size_t open = out.rfind("\n[");
     if (open == std::string::npos || out.back() != '\n') return {out, {}};
     const QByteArray json = QByteArray::fromStdString(out.substr(open + 1));
-    return {out.substr(0, open), ids_of(QJsonDocument::fromJson(json).array())};
+    return {out.substr(0, open), test::json_ids(QJsonDocument::fromJson(json).array())};
 }
 
 std::vector<std::string> greedy_args(const std::string& model, int n) {
@@ -67,15 +61,7 @@ private slots:
     }
 
     // The reference greedy runs: main's stdout and its generated ids.
-    void matches_main_greedy_data() {
-        QTest::addColumn<QString>("file");
-        if (!test::have_shared()) {
-            QTest::newRow("no shared data") << QString();
-            return;
-        }
-        for (const QJsonValue& v : test::read_json(test::shared_path("reference/greedy/index.json")).array())
-            QTest::newRow(qPrintable(v.toObject()["model"].toString())) << v.toObject()["file"].toString();
-    }
+    void matches_main_greedy_data() { test::add_greedy_reference_rows(); }
 
     void matches_main_greedy() {
         FIRESIDE_REQUIRE_SHARED();
@@ -83,7 +69,7 @@ private slots:
         const QJsonObject g =
             test::read_json(test::shared_path("reference/greedy/" + file.toStdString())).object();
         const std::string model = test::shared_path("models/" + g["model"].toString().toStdString()).string();
-        const std::vector<int32_t> expected = ids_of(g["generated_ids"].toArray());
+        const std::vector<int32_t> expected = test::json_ids(g["generated_ids"].toArray());
         QString text_file = file;
         text_file.replace(".json", ".txt");
         const QByteArray expected_text =
@@ -109,7 +95,7 @@ private slots:
             QVERIFY2(same >= 16, "the opening of the greedy continuation differs from main's");
             // The echo and the text of the agreeing tokens are main's bytes too.
             const Tokenizer tokenizer(open_model_file(model).vocab);
-            std::vector<int32_t> shown = ids_of(g["prompt_ids"].toArray());
+            std::vector<int32_t> shown = test::json_ids(g["prompt_ids"].toArray());
             shown.insert(shown.end(), expected.begin(), expected.begin() + static_cast<std::ptrdiff_t>(same));
             const std::string agreed = detokenize(tokenizer.vocab(), shown, Detokenizer::Mode::Raw);
             QVERIFY(plain.out.starts_with(agreed));

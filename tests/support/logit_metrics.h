@@ -1,7 +1,7 @@
 #pragma once
 
 // The logit comparisons of ../shared/reference/tolerance.json, shared by the tests that hold a
-// forward pass to a reference (the CPU's reference tests carry their own copy of the same code).
+// forward pass (CPU or GPU) to a reference.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>

@@ -1,6 +1,7 @@
 #include "tests/support/test_support.h"
 
 #include <QFile>
+#include <QJsonObject>
 #include <QtTest>
 #include <cstring>
 
@@ -12,9 +13,13 @@ std::filesystem::path shared_dir() {
     return std::filesystem::is_directory(dir / "models", ec) ? dir : std::filesystem::path();
 }
 
-bool have_shared() { return !shared_dir().empty(); }
+bool have_shared() {
+    return !shared_dir().empty();
+}
 
-std::filesystem::path shared_path(const std::string& relative) { return shared_dir() / relative; }
+std::filesystem::path shared_path(const std::string& relative) {
+    return shared_dir() / relative;
+}
 
 QByteArray read_file(const std::filesystem::path& path) {
     QFile f(QString::fromStdString(path.string()));
@@ -37,6 +42,24 @@ std::vector<float> read_f32(const std::filesystem::path& path) {
     return values;
 }
 
-QString cli_path() { return QStringLiteral(FIRESIDE_CLI_PATH); }
+std::vector<int32_t> json_ids(const QJsonArray& array) {
+    std::vector<int32_t> ids;
+    for (const QJsonValue& v : array) ids.push_back(v.toInt());
+    return ids;
+}
+
+void add_greedy_reference_rows() {
+    QTest::addColumn<QString>("file");
+    if (!have_shared()) {
+        QTest::newRow("no shared data") << QString();
+        return;
+    }
+    for (const QJsonValue& v : read_json(shared_path("reference/greedy/index.json")).array())
+        QTest::newRow(qPrintable(v.toObject()["model"].toString())) << v.toObject()["file"].toString();
+}
+
+QString cli_path() {
+    return QStringLiteral(FIRESIDE_CLI_PATH);
+}
 
 } // namespace fireside::test

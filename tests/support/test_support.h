@@ -1,9 +1,11 @@
 #pragma once
 
 #include <QByteArray>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QString>
 #include <QStringList>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -20,6 +22,13 @@ std::filesystem::path shared_path(const std::string& relative);
 QByteArray read_file(const std::filesystem::path& path);
 QJsonDocument read_json(const std::filesystem::path& path);
 std::vector<float> read_f32(const std::filesystem::path& path);
+
+// The integers of a JSON array (token ids in the reference files).
+std::vector<int32_t> json_ids(const QJsonArray& array);
+
+// For a data-driven test: a "file" column with one row per case of reference/greedy/index.json (one
+// placeholder row without ../shared, which the test function then skips).
+void add_greedy_reference_rows();
 
 // The path of the built fireside-cli executable.
 QString cli_path();
