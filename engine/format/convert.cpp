@@ -51,6 +51,9 @@ void convert_to_gguf(const ModelFile& input, const std::filesystem::path& output
     if (!options.name.empty()) hparams.name = options.name;
     if (input.container == Container::Ggjt && options.name.empty())
         hparams.name = input.path.filename().string();
+    if (input.container == Container::Ggjt)
+        hparams.description = fmt::format("converted from GGML ggjt v3 {} by Fireside",
+                                          describe_model(input, options.overrides).ftype_name);
     std::vector<TensorToWrite> tensors;
     tensors.reserve(input.tensors.size());
     for (const TensorInfo& t : input.tensors) tensors.push_back({t.name, t.type, t.ne});

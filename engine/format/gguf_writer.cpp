@@ -152,6 +152,7 @@ GgufMetadata llama_gguf_metadata(const LlamaHparams& h, const Vocab& vocab) {
     GgufMetadata m;
     m.set_string("general.architecture", "llama");
     m.set_string("general.name", h.name.empty() ? std::string("llama") : h.name);
+    if (!h.description.empty()) m.set_string("general.description", h.description);
     m.set_u32("general.file_type", h.ftype);
     m.set_u32("general.alignment", kGgufAlignment);
     m.set_u32("llama.context_length", u32(h.n_ctx, "context length"));

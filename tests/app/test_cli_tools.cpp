@@ -200,6 +200,15 @@ private slots:
         QCOMPARE(ginfo["n_ctx_train"].toInt(), 4096);
         QCOMPARE(types(ginfo), (QVariantMap{{"f32", 5}, {"q8_0", 15}, {"q6_K", 1}}));
 
+        // And back from GGUF to ggjt: GGUF names become ggjt names again.
+        RUN_OK(back, {"quantize", path("q.gguf").string(), path("back.bin").string(), "f16"});
+        QJsonObject binfo = info_json(path("back.bin"));
+        QCOMPARE(binfo["format"].toString(), QString("ggjt"));
+        QCOMPARE(binfo["ftype_name"].toString(), QString("MOSTLY_F16"));
+        QCOMPARE(types(binfo), (QVariantMap{{"f32", 5}, {"f16", 16}}));
+        QCOMPARE(dequant(path("back.bin"), "layers.1.feed_forward.w3.weight", path("w3a.f32")).size(),
+                 qsizetype{768 * 256 * 4});
+
         // Values stay close to the source: q8_0 of the f32 rows.
         QByteArray src = dequant(path("src.bin"), "layers.0.attention.wq.weight", path("a.f32"));
         RUN_OK(q8, {"quantize", path("src.bin").string(), path("q8.bin").string(), "q8_0"});

@@ -466,6 +466,8 @@ private slots:
         QCOMPARE(gguf_uint(gguf, "llama.context_length").value(), uint64_t{4096});
         QCOMPARE(gguf_uint(gguf, "general.file_type").value(), uint64_t{9});
         QCOMPARE(gguf_string(gguf, "general.name").value(), std::string("m.bin"));
+        QCOMPARE(gguf_string(gguf, "general.description").value(),
+                 std::string("converted from GGML ggjt v3 MOSTLY_Q5_1 by Fireside"));
         for (size_t i = 0; i < bin.vocab.size(); ++i) QCOMPARE(gguf.vocab.text[i], bin.vocab.text[i]);
     }
 
