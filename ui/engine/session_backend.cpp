@@ -31,7 +31,8 @@ QVariantMap SessionBackend::load(const LoadRequest& request, const std::function
     // Every layer runs on the CPU for now: "auto" (-1) asks for no offload.
     options.gpu_layers = std::max(0, request.gpu_layers);
     auto model = load_model(options, progress, &cancel);
-    const QString device = QStringLiteral("CPU, %1 threads").arg(model->n_threads());
+    const QString device = model->n_threads() == 1 ? QStringLiteral("CPU, 1 thread")
+                                                   : QStringLiteral("CPU, %1 threads").arg(model->n_threads());
     QVariantMap info = model_info(request.path, model->desc(), model->n_ctx(), device);
     session_ = std::make_unique<ChatSession>(*model, make_template(template_));
     model_ = std::move(model);

@@ -102,12 +102,14 @@ ScrollView {
         LabeledSlider {
             objectName: "repeatLastNSlider"; Layout.fillWidth: true
             label: qsTr("Repeat last n"); from: -1; to: 2048; stepSize: 1; decimals: 0; value: s.repeatLastN
+            specialValue: -1; specialText: qsTr("all")
             hint: qsTr("Tokens of history the penalty looks at; -1: all.")
             onEdited: (v) => s.repeatLastN = Math.round(v)
         }
         LabeledSlider {
             objectName: "maxNewTokensSlider"; Layout.fillWidth: true
             label: qsTr("Max new tokens"); from: -1; to: 4096; stepSize: 1; decimals: 0; value: s.maxNewTokens
+            specialValue: -1; specialText: qsTr("no limit")
             hint: qsTr("-1: until the model stops.")
             onEdited: (v) => s.maxNewTokens = Math.round(v)
         }
@@ -128,6 +130,7 @@ ScrollView {
             objectName: "contextSlider"; Layout.fillWidth: true
             label: qsTr("Context"); from: 0; to: Math.max(4096, models.info.contextLength || 0) * 2; stepSize: 128; decimals: 0
             value: s.contextLength
+            specialValue: 0; specialText: qsTr("auto")
             hint: qsTr("Tokens the model keeps in view; 0: the model's own (at most 4096).")
             onEdited: (v) => s.contextLength = Math.round(v)
         }
@@ -135,6 +138,7 @@ ScrollView {
             objectName: "gpuLayersSlider"; Layout.fillWidth: true
             label: qsTr("GPU layers"); from: -1; to: (models.info.layers || 32) + 1; stepSize: 1; decimals: 0
             value: s.gpuLayers
+            specialValue: -1; specialText: qsTr("auto")
             enabled: models.gpuAvailable
             hint: qsTr("-1: auto. Layers offloaded to the Vulkan device.")
             onEdited: (v) => s.gpuLayers = Math.round(v)
@@ -152,12 +156,14 @@ ScrollView {
         LabeledSlider {
             objectName: "ropeBaseSlider"; Layout.fillWidth: true
             label: qsTr("RoPE base"); from: 0; to: 1000000; stepSize: 1000; decimals: 0; value: s.ropeBase
+            specialValue: 0; specialText: qsTr("model")
             hint: qsTr("0: the model's own.")
             onEdited: (v) => s.ropeBase = v
         }
         LabeledSlider {
             objectName: "ropeScaleSlider"; Layout.fillWidth: true
             label: qsTr("RoPE scale"); from: 0; to: 8; stepSize: 0.05; value: s.ropeScale
+            specialValue: 0; specialText: qsTr("model")
             hint: qsTr("0: the model's own; 0.5 doubles the usable context.")
             onEdited: (v) => s.ropeScale = v
         }
