@@ -1,4 +1,5 @@
 #include "engine/format/gguf_metadata.h"
+#include "engine/format/gguf_types.h"
 #include "engine/format/tensor_checks.h"
 #include "engine/format/vocab_convention.h"
 
@@ -7,22 +8,6 @@
 
 namespace fireside {
 namespace {
-
-enum class GgufType : uint32_t {
-    U8 = 0,
-    I8 = 1,
-    U16 = 2,
-    I16 = 3,
-    U32 = 4,
-    I32 = 5,
-    F32 = 6,
-    Bool = 7,
-    String = 8,
-    Array = 9,
-    U64 = 10,
-    I64 = 11,
-    F64 = 12,
-};
 
 class GgufParser {
 public:

@@ -2,6 +2,7 @@
 
 #include "engine/core/error.h"
 #include "engine/format/atomic_file_writer.h"
+#include "engine/format/gguf_types.h"
 
 #include <algorithm>
 #include <cstring>
@@ -11,24 +12,7 @@ namespace fireside {
 
 namespace {
 
-constexpr uint32_t kGgufMagic = 0x46554747; // "GGUF" read as a little-endian u32
 constexpr uint32_t kGgufVersion = 3;
-
-enum class GgufType : uint32_t {
-    U8 = 0,
-    I8 = 1,
-    U16 = 2,
-    I16 = 3,
-    U32 = 4,
-    I32 = 5,
-    F32 = 6,
-    Bool = 7,
-    String = 8,
-    Array = 9,
-    U64 = 10,
-    I64 = 11,
-    F64 = 12,
-};
 
 template <typename T>
 void append(std::string& out, const T& value) {
