@@ -1,13 +1,45 @@
 // AVX2 + FMA + F16C kernels. This file is compiled with those instruction sets enabled, so it must not
 // define or instantiate inline functions that other files share (no standard library templates); its
 // functions are only called after cpu_features() confirmed the instructions exist.
+//
+// Byte dot products use VPMADDUBSW (u8 x s8 pairs to saturating 16-bit sums) then VPMADDWD: weight codes
+// are at most 63 here, so the 16-bit pair sums cannot saturate; q8_0's signed codes go through the sign
+// trick (|w| times y with w's sign).
 #include "engine/cpu/dot_kernels.h"
 #include "engine/cpu/f16_convert.h"
+#include "engine/cpu/vector_ops.h"
+#include "engine/quant/blocks.h"
 
 #if defined(__x86_64__) && defined(__AVX2__) && defined(__FMA__) && defined(__F16C__)
 #include <immintrin.h>
 
 namespace fireside {
+namespace {
+
+inline __m256i dot_u8s8(__m256i u, __m256i s) {
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1));
+}
+
+inline __m256i dot_s8s8(__m256i w, __m256i s) {
+    return dot_u8s8(_mm256_abs_epi8(w), _mm256_sign_epi8(s, w));
+}
+
+inline __m256i make_scale(int lo, int hi) {
+    return _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_set1_epi16(static_cast<short>(lo))),
+                                   _mm_set1_epi16(static_cast<short>(hi)), 1);
+}
+
+inline __m256i scaled_dot(__m256i acc, __m256i u, __m256i s, __m256i scale) {
+    return _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), scale));
+}
+
+#include "engine/cpu/kernels_x86_blocks.inc"
+
+// Sixteen 256-bit registers: 2 x 2 tiles keep accumulators, codes and activations in registers.
+constexpr int kQuantTileW = 2, kQuantTileA = 2;
+constexpr int kFloatTileW = 2, kFloatTileA = 4;
+
+} // namespace
 
 void f16_to_f32_row_f16c(const uint16_t* src, float* dst, int64_t n) {
     int64_t i = 0;
@@ -18,16 +50,60 @@ void f16_to_f32_row_f16c(const uint16_t* src, float* dst, int64_t n) {
 }
 
 void f32_to_f16_row_f16c(const float* src, uint16_t* dst, int64_t n) {
-    int64_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + i),
-                         _mm256_cvtps_ph(_mm256_loadu_ps(src + i), _MM_FROUND_TO_NEAREST_INT));
-    for (; i < n; ++i)
-        dst[i] = static_cast<uint16_t>(
-            _mm_extract_epi16(_mm_cvtps_ph(_mm_set_ss(src[i]), _MM_FROUND_TO_NEAREST_INT), 0));
+    quantize_f16_f16c(src, dst, n);
 }
 
-const DotKernel* avx2_dot_kernel(BlockType) {
+float dot_f32_avx2(const float* a, const float* b, int64_t n) {
+    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
+        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), s1);
+    }
+    for (; i + 8 <= n; i += 8) s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
+    float s = hsum(_mm256_add_ps(s0, s1));
+    for (; i < n; ++i) s += a[i] * b[i];
+    return s;
+}
+
+void axpy_f32_avx2(float a, const float* x, float* y, int64_t n) {
+    const __m256 av = _mm256_set1_ps(a);
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(y + i, _mm256_fmadd_ps(av, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
+    for (; i < n; ++i) y[i] += a * x[i];
+}
+
+const DotKernel* avx2_dot_kernel(BlockType type) {
+    constexpr int W = kQuantTileW, A = kQuantTileA, FW = kFloatTileW, FA = kFloatTileA;
+    using Q40 = Legacy32<DecQ4_0, BlockQ8_0>;
+    using Q41 = Legacy32<DecQ4_1, BlockQ8_1>;
+    using Q50 = Legacy32<DecQ5_0, BlockQ8_0>;
+    using Q51 = Legacy32<DecQ5_1, BlockQ8_1>;
+    using Q80 = Legacy32<DecQ8_0, BlockQ8_0>;
+    static const DotKernel kernels[] = {
+        {BlockType::F32, KernelIsa::Avx2, &vec_dot<Float<float>>, &dispatch<Float<float>, FW, FA>, FW, FA,
+         nullptr},
+        {BlockType::F16, KernelIsa::Avx2, &vec_dot<Float<uint16_t>>, &dispatch<Float<uint16_t>, FW, FA>, FW,
+         FA, &quantize_f16_f16c},
+        {BlockType::Q4_0, KernelIsa::Avx2, &vec_dot<Q40>, &dispatch<Q40, W, A>, W, A, &quantize_q8_0_ymm},
+        {BlockType::Q4_1, KernelIsa::Avx2, &vec_dot<Q41>, &dispatch<Q41, W, A>, W, A, &quantize_q8_1_ymm},
+        {BlockType::Q5_0, KernelIsa::Avx2, &vec_dot<Q50>, &dispatch<Q50, W, A>, W, A, &quantize_q8_0_ymm},
+        {BlockType::Q5_1, KernelIsa::Avx2, &vec_dot<Q51>, &dispatch<Q51, W, A>, W, A, &quantize_q8_1_ymm},
+        {BlockType::Q8_0, KernelIsa::Avx2, &vec_dot<Q80>, &dispatch<Q80, W, A>, W, A, &quantize_q8_0_ymm},
+        {BlockType::Q2_K, KernelIsa::Avx2, &vec_dot<KQuant<DecQ2_K>>, &dispatch<KQuant<DecQ2_K>, W, A>, W, A,
+         nullptr},
+        {BlockType::Q3_K, KernelIsa::Avx2, &vec_dot<KQuant<DecQ3_K>>, &dispatch<KQuant<DecQ3_K>, W, A>, W, A,
+         nullptr},
+        {BlockType::Q4_K, KernelIsa::Avx2, &vec_dot<KQuant<DecQ4_K>>, &dispatch<KQuant<DecQ4_K>, W, A>, W, A,
+         nullptr},
+        {BlockType::Q5_K, KernelIsa::Avx2, &vec_dot<KQuant<DecQ5_K>>, &dispatch<KQuant<DecQ5_K>, W, A>, W, A,
+         nullptr},
+        {BlockType::Q6_K, KernelIsa::Avx2, &vec_dot<KQuant<DecQ6_K>>, &dispatch<KQuant<DecQ6_K>, W, A>, W, A,
+         nullptr},
+    };
+    for (const DotKernel& k : kernels)
+        if (k.type == type) return &k;
     return nullptr;
 }
 
@@ -39,6 +115,10 @@ namespace fireside {
 
 void f16_to_f32_row_f16c(const uint16_t*, float*, int64_t) {}
 void f32_to_f16_row_f16c(const float*, uint16_t*, int64_t) {}
+float dot_f32_avx2(const float*, const float*, int64_t) {
+    return 0.0f;
+}
+void axpy_f32_avx2(float, const float*, float*, int64_t) {}
 const DotKernel* avx2_dot_kernel(BlockType) {
     return nullptr;
 }

@@ -22,9 +22,25 @@
 namespace fireside {
 namespace {
 
-inline float half(uint16_t h) {
-    return _cvtsh_ss(h);
+inline __m256i dot_u8s8(__m256i u, __m256i s) {
+    return _mm256_dpbusd_epi32(_mm256_setzero_si256(), u, s);
 }
+
+[[maybe_unused]] inline __m256i dot_s8s8(__m256i w, __m256i s) {
+    return dot_u8s8(_mm256_abs_epi8(w), _mm256_sign_epi8(s, w));
+}
+
+inline __m256i make_scale(int lo, int hi) {
+    return _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_set1_epi16(static_cast<short>(lo))),
+                                   _mm_set1_epi16(static_cast<short>(hi)), 1);
+}
+
+// VPMADDUBSW + VPMADDWD multiplies in the sub-block scales for free; VPDPBUSD would need a VPMULLD.
+inline __m256i scaled_dot(__m256i acc, __m256i u, __m256i s, __m256i scale) {
+    return _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), scale));
+}
+
+#include "engine/cpu/kernels_x86_blocks.inc"
 
 // A float vector holding a in lanes 0..7 and b in lanes 8..15 (the two blocks of a 64-byte pair).
 inline __m512 pair_of(float a, float b) {
@@ -36,10 +52,6 @@ inline __m512i load_pair(const int8_t* first, const int8_t* second) {
     const __m256i hi =
         second ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(second)) : _mm256_setzero_si256();
     return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
-}
-
-inline const std::byte* at(const void* base, size_t stride, int i) {
-    return static_cast<const std::byte*>(base) + stride * static_cast<size_t>(i);
 }
 
 // ---- activations -----------------------------------------------------------------------------------
@@ -66,10 +78,12 @@ void quantize_q8_0(const float* x, void* out, int64_t n) {
 
 // ---- q4_0 and q8_0 against q8_0 -------------------------------------------------------------------
 
+// Weights are taken as signed bytes (q4_0 codes minus 8, q8_0 as stored) and activations as unsigned
+// ones (plus 128): each weight register then starts its accumulation at -128 * (its sums of four
+// codes), which cancels the activation offset inside VPDPBUSD without any per-pair correction.
 struct Q4_0 {
     using Block = BlockQ4_0;
-    static constexpr int kOffsetShift = 3; // codes are stored + 8
-    // The 32 codes of each of two blocks (the second may be absent), as unsigned bytes in value order.
+    // The 32 codes of each of two blocks (the second may be absent), in value order.
     static __m512i codes(const Block* b, bool two) {
         const __m128i x0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b[0].qs));
         const __m128i x1 =
@@ -78,47 +92,49 @@ struct Q4_0 {
         const __m256i m = _mm256_set1_epi8(0x0F);
         const __m256i lo = _mm256_and_si256(t, m), hi = _mm256_and_si256(_mm256_srli_epi16(t, 4), m);
         const __m512i z = _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1); // lo0 lo1 hi0 hi1
-        return _mm512_shuffle_i64x2(z, z, _MM_SHUFFLE(3, 1, 2, 0));              // lo0 hi0 lo1 hi1
+        return _mm512_sub_epi8(_mm512_shuffle_i64x2(z, z, _MM_SHUFFLE(3, 1, 2, 0)),
+                               _mm512_set1_epi8(8)); // lo0 hi0 lo1 hi1
     }
 };
 
 struct Q8_0 {
     using Block = BlockQ8_0;
-    static constexpr int kOffsetShift = 7; // codes made unsigned by adding 128
-    static __m512i codes(const Block* b, bool two) {
-        return _mm512_xor_si512(load_pair(b[0].qs, two ? b[1].qs : nullptr),
-                                _mm512_set1_epi8(static_cast<char>(0x80)));
-    }
+    static __m512i codes(const Block* b, bool two) { return load_pair(b[0].qs, two ? b[1].qs : nullptr); }
 };
+
+template <class W, int MW, int MA, bool Two>
+inline void legacy_step(int64_t b, const void* w, size_t ws, const void* a, size_t as,
+                        __m512 (&acc)[MW][MA]) {
+    using Block = typename W::Block;
+    const __m512i bias = _mm512_set1_epi8(static_cast<char>(0x80)), zero = _mm512_setzero_si512();
+    __m512i q[MW], start[MW];
+    __m512 dw[MW];
+    for (int i = 0; i < MW; ++i) {
+        const Block* row = reinterpret_cast<const Block*>(at(w, ws, i)) + b;
+        q[i] = W::codes(row, Two);
+        start[i] = _mm512_sub_epi32(zero, _mm512_dpbusd_epi32(zero, bias, q[i]));
+        dw[i] = pair_of(half(row[0].d), Two ? half(row[1].d) : 0.0f);
+    }
+    for (int j = 0; j < MA; ++j) {
+        const BlockQ8_0* y = reinterpret_cast<const BlockQ8_0*>(at(a, as, j)) + b;
+        const __m512i yv = _mm512_xor_si512(load_pair(y[0].qs, Two ? y[1].qs : nullptr), bias);
+        const __m512 dy = pair_of(half(y[0].d), Two ? half(y[1].d) : 0.0f);
+        for (int i = 0; i < MW; ++i) {
+            const __m512i dot = _mm512_dpbusd_epi32(start[i], yv, q[i]);
+            acc[i][j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), _mm512_mul_ps(dw[i], dy), acc[i][j]);
+        }
+    }
+}
 
 template <class W, int MW, int MA>
 void tile_legacy(int64_t n, const void* w, size_t ws, const void* a, size_t as, float* out, size_t os) {
-    using Block = typename W::Block;
     const int64_t nb = n / 32;
-    const __m512i ones = _mm512_set1_epi8(1), zero = _mm512_setzero_si512();
     __m512 acc[MW][MA];
     for (int i = 0; i < MW; ++i)
         for (int j = 0; j < MA; ++j) acc[i][j] = _mm512_setzero_ps();
-    for (int64_t b = 0; b < nb; b += 2) {
-        const bool two = b + 1 < nb;
-        __m512i q[MW];
-        __m512 dw[MW];
-        for (int i = 0; i < MW; ++i) {
-            const Block* row = reinterpret_cast<const Block*>(at(w, ws, i)) + b;
-            q[i] = W::codes(row, two);
-            dw[i] = pair_of(half(row[0].d), two ? half(row[1].d) : 0.0f);
-        }
-        for (int j = 0; j < MA; ++j) {
-            const BlockQ8_0* y = reinterpret_cast<const BlockQ8_0*>(at(a, as, j)) + b;
-            const __m512i yv = load_pair(y[0].qs, two ? y[1].qs : nullptr);
-            const __m512i offset = _mm512_slli_epi32(_mm512_dpbusd_epi32(zero, ones, yv), W::kOffsetShift);
-            const __m512 dy = pair_of(half(y[0].d), two ? half(y[1].d) : 0.0f);
-            for (int i = 0; i < MW; ++i) {
-                const __m512i dot = _mm512_sub_epi32(_mm512_dpbusd_epi32(zero, q[i], yv), offset);
-                acc[i][j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), _mm512_mul_ps(dw[i], dy), acc[i][j]);
-            }
-        }
-    }
+    int64_t b = 0;
+    for (; b + 2 <= nb; b += 2) legacy_step<W, MW, MA, true>(b, w, ws, a, as, acc);
+    if (b < nb) legacy_step<W, MW, MA, false>(b, w, ws, a, as, acc);
     for (int i = 0; i < MW; ++i)
         for (int j = 0; j < MA; ++j)
             out[static_cast<size_t>(j) * os + static_cast<size_t>(i)] = _mm512_reduce_add_ps(acc[i][j]);
@@ -281,50 +297,38 @@ struct Q6_K {
 
 // ---- tables ----------------------------------------------------------------------------------------
 
-template <class K, int MW>
-void dispatch_a(int64_t n, const void* w, size_t ws, const void* a, size_t as, int na, float* out,
-                size_t os) {
-    switch (na) {
-    case 1:
-        return K::template tile<MW, 1>(n, w, ws, a, as, out, os);
-    case 2:
-        return K::template tile<MW, 2>(n, w, ws, a, as, out, os);
-    case 3:
-        return K::template tile<MW, 3>(n, w, ws, a, as, out, os);
-    default:
-        return K::template tile<MW, 4>(n, w, ws, a, as, out, os);
-    }
-}
-
-template <class K, int MaxW>
-void dispatch(int64_t n, const void* w, size_t ws, int nw, const void* a, size_t as, int na, float* out,
-              size_t os) {
-    if constexpr (MaxW >= 2)
-        if (nw == 2) return dispatch_a<K, 2>(n, w, ws, a, as, na, out, os);
-    if constexpr (MaxW >= 4) {
-        if (nw == 3) return dispatch_a<K, 3>(n, w, ws, a, as, na, out, os);
-        if (nw == 4) return dispatch_a<K, 4>(n, w, ws, a, as, na, out, os);
-    }
-    dispatch_a<K, 1>(n, w, ws, a, as, na, out, os);
-}
-
-template <class K>
-float vec_dot(int64_t n, const void* w, const void* a) {
-    float r = 0.0f;
-    K::template tile<1, 1>(n, w, 0, a, 0, &r, 1);
-    return r;
-}
-
 } // namespace
 
 const DotKernel* avx512_dot_kernel(BlockType type) {
+    // Thirty-two registers: the 256-bit tiles of the less common formats can be 2 x 4 (k-quants,
+    // floats) and 4 x 4 (32-value formats).
+    constexpr int LW = 4, LA = 4, KW = 2, KA = 4, FW = 2, FA = 4;
+    constexpr int LEGW = 4, LEGA = 4; // q4_0/q8_0: 16 accumulators, 4 x 3 weight registers
+    using Q41 = Legacy32<DecQ4_1, BlockQ8_1>;
+    using Q50 = Legacy32<DecQ5_0, BlockQ8_0>;
+    using Q51 = Legacy32<DecQ5_1, BlockQ8_1>;
     static const DotKernel kernels[] = {
-        {BlockType::Q4_0, KernelIsa::Avx512, &vec_dot<Legacy<Q4_0>>, &dispatch<Legacy<Q4_0>, 2>, 2, 4,
-         &quantize_q8_0},
-        {BlockType::Q8_0, KernelIsa::Avx512, &vec_dot<Legacy<Q8_0>>, &dispatch<Legacy<Q8_0>, 2>, 2, 4,
-         &quantize_q8_0},
-        {BlockType::Q4_K, KernelIsa::Avx512, &vec_dot<Q4_K>, &dispatch<Q4_K, 1>, 1, 4, nullptr},
-        {BlockType::Q6_K, KernelIsa::Avx512, &vec_dot<Q6_K>, &dispatch<Q6_K, 1>, 1, 4, nullptr},
+        {BlockType::F32, KernelIsa::Avx512, &vec_dot<Float<float>>, &dispatch<Float<float>, FW, FA>, FW, FA,
+         nullptr},
+        {BlockType::F16, KernelIsa::Avx512, &vec_dot<Float<uint16_t>>, &dispatch<Float<uint16_t>, FW, FA>, FW,
+         FA, &quantize_f16_f16c},
+        {BlockType::Q4_0, KernelIsa::Avx512, &vec_dot<Legacy<Q4_0>>, &dispatch<Legacy<Q4_0>, LEGW, LEGA>,
+         LEGW, LEGA, &quantize_q8_0},
+        {BlockType::Q4_1, KernelIsa::Avx512, &vec_dot<Q41>, &dispatch<Q41, LW, LA>, LW, LA,
+         &quantize_q8_1_ymm},
+        {BlockType::Q5_0, KernelIsa::Avx512, &vec_dot<Q50>, &dispatch<Q50, LW, LA>, LW, LA, &quantize_q8_0},
+        {BlockType::Q5_1, KernelIsa::Avx512, &vec_dot<Q51>, &dispatch<Q51, LW, LA>, LW, LA,
+         &quantize_q8_1_ymm},
+        {BlockType::Q8_0, KernelIsa::Avx512, &vec_dot<Legacy<Q8_0>>, &dispatch<Legacy<Q8_0>, LEGW, LEGA>,
+         LEGW, LEGA, &quantize_q8_0},
+        {BlockType::Q2_K, KernelIsa::Avx512, &vec_dot<KQuant<DecQ2_K>>, &dispatch<KQuant<DecQ2_K>, KW, KA>,
+         KW, KA, nullptr},
+        {BlockType::Q3_K, KernelIsa::Avx512, &vec_dot<KQuant<DecQ3_K>>, &dispatch<KQuant<DecQ3_K>, KW, KA>,
+         KW, KA, nullptr},
+        {BlockType::Q4_K, KernelIsa::Avx512, &vec_dot<Q4_K>, &dispatch<Q4_K, 1, 4>, 1, 4, nullptr},
+        {BlockType::Q5_K, KernelIsa::Avx512, &vec_dot<KQuant<DecQ5_K>>, &dispatch<KQuant<DecQ5_K>, KW, KA>,
+         KW, KA, nullptr},
+        {BlockType::Q6_K, KernelIsa::Avx512, &vec_dot<Q6_K>, &dispatch<Q6_K, 1, 4>, 1, 4, nullptr},
     };
     for (const DotKernel& k : kernels)
         if (k.type == type) return &k;
