@@ -19,9 +19,16 @@ struct WeightMatrix {
     size_t row_bytes = 0;
 };
 
-// Reusable memory for the activation rows converted to the weights' vec_dot_type.
+// Reusable memory for the activation rows converted to the weights' vec_dot_type (one buffer per
+// distinct format of a matmul_group).
 struct MatmulScratch {
-    std::vector<std::byte> quantized;
+    std::vector<std::vector<std::byte>> quantized;
+};
+
+// One product of a group that shares its input: y = W x.
+struct MatmulJob {
+    const WeightMatrix* w = nullptr;
+    float* y = nullptr;
 };
 
 // y[t * w.n_rows + r] = W[r] · x[t * w.n_cols ...] for t < n_tokens. The activation rows are first
@@ -29,6 +36,12 @@ struct MatmulScratch {
 // reference engine does), then weight rows are split across the pool's threads.
 void matmul(const WeightMatrix& w, const float* x, int64_t n_tokens, float* y, ThreadPool& pool,
             MatmulScratch& scratch);
+
+// Several products of the same input x (Q/K/V, or the gate and up projections): x is converted once
+// per activation format, and the products' tiles share one pass over the thread pool. All matrices
+// must have the same n_cols.
+void matmul_group(const MatmulJob* jobs, int n_jobs, const float* x, int64_t n_tokens, ThreadPool& pool,
+                  MatmulScratch& scratch);
 
 // Converts n_tokens rows of n values to `type`, rows row_bytes apart, with `quantize` or (nullptr) the
 // block table's quantizer.

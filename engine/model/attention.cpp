@@ -2,21 +2,13 @@
 
 #include "engine/cpu/f16_convert.h"
 #include "engine/cpu/thread_pool.h"
+#include "engine/cpu/vector_ops.h"
 #include "engine/model/kv_cache.h"
 
 #include <algorithm>
 #include <cmath>
 
 namespace fireside {
-namespace {
-
-float dot(const float* a, const float* b, int64_t n) {
-    float s = 0.0f;
-    for (int64_t i = 0; i < n; ++i) s += a[i] * b[i];
-    return s;
-}
-
-} // namespace
 
 void attention(const float* q, const KvCache& cache, int64_t layer, const AttentionShape& shape, int64_t pos0,
                int64_t n_tokens, float* out, ThreadPool& pool, AttentionScratch& scratch) {
@@ -52,7 +44,7 @@ void attention(const float* q, const KvCache& cache, int64_t layer, const Attent
                 const int64_t visible = pos0 + t + 1;
                 float max_score = -INFINITY;
                 for (int64_t p = 0; p < visible; ++p) {
-                    scores[p] = dot(qv, k + p * hd, hd) * scale;
+                    scores[p] = dot_f32(qv, k + p * hd, hd) * scale;
                     max_score = std::max(max_score, scores[p]);
                 }
                 double sum = 0.0;
@@ -72,11 +64,7 @@ void attention(const float* q, const KvCache& cache, int64_t layer, const Attent
                 const float w_scale = cache.type() == BlockType::F16 ? 1.0f : inv;
                 float* o = out + t * q_stride + h * hd;
                 std::fill(o, o + hd, 0.0f);
-                for (int64_t p = 0; p < visible; ++p) {
-                    const float w = scores[p] * w_scale;
-                    const float* vp = v + p * hd;
-                    for (int64_t i = 0; i < hd; ++i) o[i] += w * vp[i];
-                }
+                for (int64_t p = 0; p < visible; ++p) axpy_f32(scores[p] * w_scale, v + p * hd, o, hd);
             }
         }
     });

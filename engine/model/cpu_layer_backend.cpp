@@ -44,9 +44,9 @@ void CpuLayerBackend::run_layer(int64_t layer, const LayerWeights& w, BatchState
 
     for (int64_t t = 0; t < n; ++t)
         rms_norm(batch.hidden + t * e, w.attn_norm.data(), norm_.data() + t * e, e, desc_.rms_eps);
-    matmul(w.wq, norm_.data(), n, q_.data(), pool_, matmul_scratch_);
-    matmul(w.wk, norm_.data(), n, k_.data(), pool_, matmul_scratch_);
-    matmul(w.wv, norm_.data(), n, v_.data(), pool_, matmul_scratch_);
+    // Q, K and V read the same normed rows: convert them once and share one pass over the threads.
+    const MatmulJob qkv[] = {{&w.wq, q_.data()}, {&w.wk, k_.data()}, {&w.wv, v_.data()}};
+    matmul_group(qkv, 3, norm_.data(), n, pool_, matmul_scratch_);
     for (int64_t t = 0; t < n; ++t) {
         const float* table = rope_table_.data() + t * desc_.n_rot;
         apply_rope(q_.data() + t * q_dim, desc_.n_head, hd, desc_.n_rot, table);
@@ -59,8 +59,8 @@ void CpuLayerBackend::run_layer(int64_t layer, const LayerWeights& w, BatchState
 
     for (int64_t t = 0; t < n; ++t)
         rms_norm(batch.hidden + t * e, w.ffn_norm.data(), norm_.data() + t * e, e, desc_.rms_eps);
-    matmul(w.w1, norm_.data(), n, gate_.data(), pool_, matmul_scratch_);
-    matmul(w.w3, norm_.data(), n, up_.data(), pool_, matmul_scratch_);
+    const MatmulJob gate_up[] = {{&w.w1, gate_.data()}, {&w.w3, up_.data()}};
+    matmul_group(gate_up, 2, norm_.data(), n, pool_, matmul_scratch_);
     swiglu(gate_.data(), up_.data(), n * desc_.n_ff);
     matmul(w.w2, gate_.data(), n, proj_.data(), pool_, matmul_scratch_);
     for (int64_t i = 0; i < n * e; ++i) batch.hidden[i] += proj_[static_cast<size_t>(i)];
