@@ -1,4 +1,5 @@
 #include "app/cli/json_writer.h"
+#include "app/cli/model_options.h"
 #include "app/cli/subcommand.h"
 #include "engine/core/error.h"
 #include "engine/format/gguf_metadata.h"
@@ -15,12 +16,7 @@ constexpr std::string_view kUsage = R"(MODEL [--json] [OVERRIDES]
 Shows what a GGML ggjt v3 (.bin) or GGUF model file holds and what Fireside infers from it.
 
   --json                  machine-readable output
-  --gqa N                 grouped-query factor: n_head_kv = n_head / N (llama.cpp's -gqa)
-  --n-head-kv N           number of key/value heads
-  --eps X                 RMS-norm epsilon (ggjt files do not store it; default 1e-5)
-  --rope-freq-base X      RoPE frequency base (default 10000 or the file's value)
-  --rope-freq-scale X     RoPE linear position scale (default 1 or the file's value)
-  --n-ctx-train N         training context length)";
+)";
 
 const char* container_name(Container c) {
     return c == Container::Gguf ? "gguf" : "ggjt";
@@ -35,25 +31,6 @@ const char* rope_scaling_name(RopeScaling s) {
     default:
         return "none";
     }
-}
-
-// The overrides every model-loading command accepts; --gqa needs the file's n_head, hence `file`.
-ModelOverrides parse_overrides(Args& args, const ModelFile& file) {
-    ModelOverrides o;
-    if (auto v = args.integer("--n-head-kv")) o.n_head_kv = *v;
-    if (auto gqa = args.integer("--gqa")) {
-        int64_t n_head = describe_model(file).n_head;
-        if (*gqa <= 0 || n_head % *gqa != 0)
-            throw Error(fmt::format("--gqa {} does not divide the model's n_head {}", *gqa, n_head));
-        if (o.n_head_kv && *o.n_head_kv != n_head / *gqa)
-            throw Error(fmt::format("--gqa {} and --n-head-kv {} disagree", *gqa, *o.n_head_kv));
-        o.n_head_kv = n_head / *gqa;
-    }
-    if (auto v = args.number("--eps")) o.rms_eps = static_cast<float>(*v);
-    if (auto v = args.number("--rope-freq-base")) o.rope_freq_base = static_cast<float>(*v);
-    if (auto v = args.number("--rope-freq-scale")) o.rope_freq_scale = static_cast<float>(*v);
-    if (auto v = args.integer("--n-ctx-train")) o.n_ctx_train = *v;
-    return o;
 }
 
 void write_json(std::ostream& out, const ModelFile& file, const ModelDesc& d) {
@@ -122,12 +99,17 @@ void write_text(std::ostream& out, const ModelFile& file, const ModelDesc& d) {
     }
 }
 
+const std::string& usage() {
+    static const std::string text = std::string(kUsage) + std::string(kOverrideOptionsUsage);
+    return text;
+}
+
 int run_info(Args& args, Io& io) {
     bool json = args.flag("--json");
     std::string path = args.required_positional("MODEL (the model file to describe)");
-    ModelFile file = open_model_file(path);
-    ModelOverrides overrides = parse_overrides(args, file);
+    const ModelOverrides overrides = parse_model_overrides(args);
     args.finish();
+    ModelFile file = open_model_file(path);
     ModelDesc desc = describe_model(file, overrides);
     if (json)
         write_json(io.out, file, desc);
@@ -137,7 +119,7 @@ int run_info(Args& args, Io& io) {
 }
 
 const bool registered = register_subcommand(
-    {"info", "show a model file's hyperparameters, tensor types and inferred settings", kUsage, &run_info});
+    {"info", "show a model file's hyperparameters, tensor types and inferred settings", usage(), &run_info});
 
 } // namespace
 } // namespace fireside::cli

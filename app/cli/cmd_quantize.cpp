@@ -1,3 +1,4 @@
+#include "app/cli/model_options.h"
 #include "app/cli/progress_bar.h"
 #include "app/cli/subcommand.h"
 #include "engine/core/error.h"
@@ -26,21 +27,16 @@ is copied unchanged). OUT is written as GGML ggjt v3, or GGUF v3 when it ends in
   --gguf              write GGUF whatever OUT's name
 
 GGUF settings (recorded in a GGUF output; default: what 'info' infers from IN):
-  --gqa N | --n-head-kv N   key/value heads (n_head_kv = n_head / gqa)
-  --eps X                   RMS-norm epsilon
-  --rope-freq-base X        RoPE frequency base
-  --rope-freq-scale X       RoPE linear position scale
-  --ctx N                   training context length)";
+)";
+
+const std::string& usage() {
+    static const std::string text = std::string(kUsage) + std::string(kOverrideOptionsUsage);
+    return text;
+}
 
 int run_quantize(Args& args, Io& io) {
     auto threads_opt = args.integer("--threads", "-t");
-    ModelOverrides overrides;
-    if (auto v = args.integer("--n-head-kv")) overrides.n_head_kv = *v;
-    auto gqa = args.integer("--gqa");
-    if (auto v = args.number("--eps")) overrides.rms_eps = static_cast<float>(*v);
-    if (auto v = args.number("--rope-freq-base")) overrides.rope_freq_base = static_cast<float>(*v);
-    if (auto v = args.number("--rope-freq-scale")) overrides.rope_freq_scale = static_cast<float>(*v);
-    if (auto v = args.integer("--ctx")) overrides.n_ctx_train = *v;
+    const ModelOverrides overrides = parse_model_overrides(args);
     bool gguf = args.flag("--gguf");
     std::filesystem::path in = args.required_positional("IN (the model to quantize)");
     std::filesystem::path out = args.required_positional("OUT (the file to write)");
@@ -57,12 +53,6 @@ int run_quantize(Args& args, Io& io) {
             fmt::format("{}: the output would overwrite the input; choose another name", out.string()));
 
     ModelFile file = open_model_file(in);
-    if (gqa) {
-        int64_t n_head = describe_model(file).n_head;
-        if (*gqa <= 0 || n_head % *gqa != 0)
-            throw Error(fmt::format("--gqa {} does not divide the model's n_head {}", *gqa, n_head));
-        overrides.n_head_kv = n_head / *gqa;
-    }
     ProgressBar bar(io.err, is_terminal(io.err));
     QuantizeOptions options{gguf ? Container::Gguf : Container::Ggjt, threads,
                             [&](const WriteProgress& p) { bar.update(p); }, overrides};
@@ -83,7 +73,7 @@ int run_quantize(Args& args, Io& io) {
 }
 
 const bool registered = register_subcommand(
-    {"quantize", "store a model in another file type (q4_0 ... q6_K, f16, f32)", kUsage, &run_quantize});
+    {"quantize", "store a model in another file type (q4_0 ... q6_K, f16, f32)", usage(), &run_quantize});
 
 } // namespace
 } // namespace fireside::cli

@@ -31,11 +31,15 @@ const std::string_view kModelOptionsUsage =
     "  -c, --ctx-size N        context size in tokens (default: 4096, at most the model's training\n"
     "                          context unless RoPE scaling is set)\n"
     "  -t, --threads N         threads (default: one per physical core)\n"
-    "  --ngl N                 layers to put on the GPU (accepted; everything runs on the CPU for now)\n"
+    "  --ngl N                 layers to put on the GPU (accepted; everything runs on the CPU for now)\n";
+
+const std::string_view kOverrideOptionsUsage =
     "  --gqa N                 n_head / n_head_kv for ggjt files (default: inferred from the weights)\n"
-    "  --eps E                 RMS norm epsilon (default 1e-5)\n"
+    "  --n-head-kv N           key/value heads (default: inferred from the weights)\n"
+    "  --eps E                 RMS norm epsilon (ggjt files do not store it; default 1e-5)\n"
     "  --rope-freq-base B      RoPE frequency base (default 10000 or the file's)\n"
-    "  --rope-freq-scale S     RoPE linear position scale (default 1)\n";
+    "  --rope-freq-scale S     RoPE linear position scale (default 1 or the file's)\n"
+    "  --n-ctx-train N         the context the model was trained on (default: the file's, or by shape)\n";
 
 const std::string_view kSamplerOptionsUsage =
     "  --temp T                temperature (default 0.8; 0: greedy)\n"
@@ -51,6 +55,39 @@ const std::string_view kSamplerOptionsUsage =
     "  --mirostat-ent TAU      Mirostat target entropy (default 5)\n"
     "  --seed S                random seed (default: from the clock)\n";
 
+ModelOverrides parse_model_overrides(Args& args) {
+    ModelOverrides o;
+    if (auto v = args.integer("--n-head-kv")) {
+        if (*v < 1 || *v > 65536)
+            throw Error(fmt::format("--n-head-kv: {} is out of range (1 .. 65536)", *v));
+        o.n_head_kv = *v;
+    }
+    if (auto gqa = args.integer("--gqa")) {
+        if (*gqa < 1 || *gqa > 1024) throw Error(fmt::format("--gqa: {} is out of range (1 .. 1024)", *gqa));
+        o.gqa = *gqa;
+    }
+    if (auto eps = args.number("--eps")) {
+        if (!(*eps > 0 && *eps < 1)) throw Error(fmt::format("--eps: {} must be between 0 and 1", *eps));
+        o.rms_eps = static_cast<float>(*eps);
+    }
+    if (auto base = args.number("--rope-freq-base")) {
+        if (!(*base > 0 && std::isfinite(*base)))
+            throw Error(fmt::format("--rope-freq-base: {} must be a positive number", *base));
+        o.rope_freq_base = static_cast<float>(*base);
+    }
+    if (auto scale = args.number("--rope-freq-scale")) {
+        if (!(*scale > 0 && *scale <= 1e3))
+            throw Error(fmt::format("--rope-freq-scale: {} must be a positive number", *scale));
+        o.rope_freq_scale = static_cast<float>(*scale);
+    }
+    if (auto v = args.integer("--n-ctx-train")) {
+        if (*v < 1 || *v > (int64_t{1} << 24))
+            throw Error(fmt::format("--n-ctx-train: {} is out of range (1 .. 2^24)", *v));
+        o.n_ctx_train = *v;
+    }
+    return o;
+}
+
 LoadOptions parse_model_options(Args& args) {
     LoadOptions o;
     const auto path = args.value("-m", "--model");
@@ -60,24 +97,7 @@ LoadOptions parse_model_options(Args& args) {
     o.n_threads = static_cast<int>(in_range(args, "-t", "--threads", 1, 1024, 0));
     o.gpu_layers = static_cast<int>(in_range(args, "--ngl", "-ngl", 0, 100000, 0));
     o.gpu_layers = static_cast<int>(in_range(args, "--n-gpu-layers", {}, 0, 100000, o.gpu_layers));
-    if (auto gqa = args.integer("--gqa")) {
-        if (*gqa < 1 || *gqa > 1024) throw Error(fmt::format("--gqa: {} is out of range (1 .. 1024)", *gqa));
-        o.gqa = *gqa;
-    }
-    if (auto eps = args.number("--eps")) {
-        if (!(*eps > 0 && *eps < 1)) throw Error(fmt::format("--eps: {} must be between 0 and 1", *eps));
-        o.overrides.rms_eps = static_cast<float>(*eps);
-    }
-    if (auto base = args.number("--rope-freq-base")) {
-        if (!(*base > 0 && std::isfinite(*base)))
-            throw Error(fmt::format("--rope-freq-base: {} must be a positive number", *base));
-        o.overrides.rope_freq_base = static_cast<float>(*base);
-    }
-    if (auto scale = args.number("--rope-freq-scale")) {
-        if (!(*scale > 0 && *scale <= 1e3))
-            throw Error(fmt::format("--rope-freq-scale: {} must be a positive number", *scale));
-        o.overrides.rope_freq_scale = static_cast<float>(*scale);
-    }
+    o.overrides = parse_model_overrides(args);
     return o;
 }
 
@@ -112,8 +132,8 @@ PromptTemplate parse_template(const std::string& name_or_spec) {
 }
 
 std::string generation_usage(std::string_view command_usage) {
-    return std::string(command_usage) + "\nModel:\n" + std::string(kModelOptionsUsage) + "\nSampling:\n" +
-           std::string(kSamplerOptionsUsage);
+    return std::string(command_usage) + "\nModel:\n" + std::string(kModelOptionsUsage) +
+           std::string(kOverrideOptionsUsage) + "\nSampling:\n" + std::string(kSamplerOptionsUsage);
 }
 
 } // namespace fireside::cli

@@ -18,6 +18,12 @@ namespace fireside::cli {
 LoadOptions parse_model_options(Args& args);
 extern const std::string_view kModelOptionsUsage;
 
+// What a file does not say or says wrongly: --n-head-kv, --gqa, --eps, --rope-freq-base,
+// --rope-freq-scale, --n-ctx-train. Values are range-checked here; describe_model checks them against
+// the file.
+ModelOverrides parse_model_overrides(Args& args);
+extern const std::string_view kOverrideOptionsUsage;
+
 // The sampling flags: --temp, --top-k, --top-p, --min-p, --repeat-penalty, --repeat-last-n,
 // --presence-penalty, --frequency-penalty, --mirostat 0|1|2, --mirostat-lr, --mirostat-ent, --seed.
 // Defaults are SamplerSettings' (llama.cpp main's); without --seed the seed comes from the clock.

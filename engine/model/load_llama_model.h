@@ -9,9 +9,8 @@
 
 namespace fireside {
 
-// Opens a model file, describes it with the overrides, and prepares it for evaluation. `gqa` is
-// llama.cpp's -gqa (n_head / n_head_kv) for ggjt files, which do not store n_head_kv; an explicit
-// overrides.n_head_kv wins over it.
+// Opens a model file, describes it with the overrides, and prepares it for evaluation. `gqa`, when
+// given, is the same as overrides.gqa.
 std::unique_ptr<LlamaModel> load_llama_model(const std::filesystem::path& path, ModelOverrides overrides,
                                              std::optional<int64_t> gqa, const LlamaModelOptions& options);
 

@@ -201,6 +201,14 @@ ModelDesc describe_model(const ModelFile& file, const ModelOverrides& overrides)
         d.n_ctx_train = size_class_of(d) == "70B" ? kGgjtContextLlama2 : kGgjtContextLlama1;
     if (d.n_ctx_train <= 0) d.n_ctx_train = kGgjtContextLlama1;
 
+    if (overrides.gqa) {
+        if (*overrides.gqa <= 0 || d.n_head % *overrides.gqa != 0)
+            x.fail(fmt::format("--gqa {} does not divide the {} attention heads", *overrides.gqa, d.n_head));
+        const int64_t from_gqa = d.n_head / *overrides.gqa;
+        if (overrides.n_head_kv && *overrides.n_head_kv != from_gqa)
+            x.fail(fmt::format("--gqa {} and --n-head-kv {} disagree", *overrides.gqa, *overrides.n_head_kv));
+        d.n_head_kv = from_gqa;
+    }
     if (overrides.n_head_kv) d.n_head_kv = *overrides.n_head_kv;
     if (overrides.n_ff) d.n_ff = *overrides.n_ff;
     if (overrides.rms_eps) d.rms_eps = *overrides.rms_eps;

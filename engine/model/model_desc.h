@@ -19,6 +19,8 @@ enum class RopeScaling {
 // User overrides for what a file does not store or stores wrongly; unset fields keep the inferred value.
 struct ModelOverrides {
     std::optional<int64_t> n_head_kv;
+    // llama.cpp's -gqa: n_head / n_head_kv, for ggjt files, which do not store n_head_kv.
+    std::optional<int64_t> gqa;
     std::optional<int64_t> n_ff;
     std::optional<float> rms_eps;
     std::optional<float> rope_freq_base;

@@ -19,18 +19,6 @@ bool rope_scaled(const ModelDesc& desc) {
     return desc.rope_scaling != RopeScaling::None || desc.rope_freq_scale != 1.0f;
 }
 
-ModelDesc describe_with_gqa(const ModelFile& file, const LoadOptions& options) {
-    ModelOverrides overrides = options.overrides;
-    if (options.gqa && !overrides.n_head_kv) {
-        const ModelDesc plain = describe_model(file, overrides);
-        if (*options.gqa <= 0 || plain.n_head % *options.gqa != 0)
-            throw Error(fmt::format("{}: --gqa {} does not divide the {} attention heads", file.path.string(),
-                                    *options.gqa, plain.n_head));
-        overrides.n_head_kv = plain.n_head / *options.gqa;
-    }
-    return describe_model(file, overrides);
-}
-
 // Reads one byte of every page of [begin, end) so the kernel maps it in.
 uint8_t touch_pages(const std::byte* begin, const std::byte* end) {
     uint8_t sum = 0;
@@ -77,7 +65,7 @@ std::unique_ptr<LlamaModel> load_model(const LoadOptions& options, const LoadPro
         throw Error(fmt::format("thread count {} is out of range (0 .. 1024)", options.n_threads));
     if (progress) progress(0.0);
     ModelFile file = open_model_file(options.path);
-    ModelDesc desc = describe_with_gqa(file, options);
+    ModelDesc desc = describe_model(file, options.overrides);
     LlamaModelOptions model_options;
     model_options.n_ctx = effective_context_size(desc, options);
     model_options.n_threads = options.n_threads;

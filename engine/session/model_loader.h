@@ -16,10 +16,7 @@ namespace fireside {
 // Everything needed to open a model for chatting.
 struct LoadOptions {
     std::filesystem::path path;
-    ModelOverrides overrides;
-    // llama.cpp's -gqa (n_head / n_head_kv) for ggjt files; overrides.n_head_kv wins over it. Usually
-    // unneeded: n_head_kv is inferred from attention.wk's shape.
-    std::optional<int64_t> gqa;
+    ModelOverrides overrides; // n_head_kv (or llama.cpp's gqa) is usually inferred from the weights
     // Context size in tokens. 0: 4096, capped by the model's training context unless RoPE scaling is
     // set (a model evaluated past the length it was trained on degrades badly without scaling).
     int64_t n_ctx = 0;

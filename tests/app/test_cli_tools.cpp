@@ -191,7 +191,7 @@ private slots:
 
         // Already quantized input, GGUF output: dequantized and quantized again.
         RUN_OK(g, {"quantize", path("q.bin").string(), path("q.gguf").string(), "Q8_0", "--eps", "5e-6",
-                   "--ctx", "4096"});
+                   "--n-ctx-train", "4096"});
         QJsonObject ginfo = info_json(path("q.gguf"));
         QCOMPARE(ginfo["format"].toString(), QString("gguf"));
         QCOMPARE(ginfo["n_head_kv"].toInt(), 2);
@@ -232,8 +232,8 @@ private slots:
         // A grouped-query model: n_head_kv 2 of 4 heads, which the GGUF metadata must carry.
         RUN_OK(a, {"synth", "--n-embd", "256", "--n-head", "4", "--n-head-kv", "2", "--n-layer", "2",
                    "--n-ff", "768", "--n-vocab", "512", "--type", "q4_1", path("c.bin").string()});
-        RUN_OK(c, {"convert", path("c.bin").string(), path("c.gguf").string(), "--eps", "1e-6", "--ctx",
-                   "4096", "--rope-freq-base", "20000", "--rope-freq-scale", "0.5"});
+        RUN_OK(c, {"convert", path("c.bin").string(), path("c.gguf").string(), "--eps", "1e-6",
+                   "--n-ctx-train", "4096", "--rope-freq-base", "20000", "--rope-freq-scale", "0.5"});
         QJsonObject bin = info_json(path("c.bin"));
         QJsonObject gguf = info_json(path("c.gguf"));
         QCOMPARE(gguf["format"].toString(), QString("gguf"));
@@ -278,7 +278,7 @@ private slots:
         const fs::path twin = test::shared_path("models/gguf/" + name.toStdString() + ".gguf");
         const fs::path out = path(name.toStdString() + ".gguf");
         // The ggjt files store no n_head_kv; the converter infers 4 from wk's shape (README: gqa 2).
-        RUN_OK(c, {"convert", bin.string(), out.string(), "--ctx", context.toStdString()});
+        RUN_OK(c, {"convert", bin.string(), out.string(), "--n-ctx-train", context.toStdString()});
         QJsonObject ours = info_json(out);
         QJsonObject shipped = info_json(twin);
         for (const char* differs : {"file", "file_bytes"}) { // the twin also carries a description
@@ -302,7 +302,7 @@ private slots:
         test::CliResult bad =
             test::run_cli({"convert", path("gqa.bin").string(), path("gqa3.gguf").string(), "--gqa", "3"});
         QCOMPARE(bad.status, 1);
-        QVERIFY(QString::fromStdString(bad.err).contains("--gqa 3 does not divide the model's n_head 4"));
+        QVERIFY(QString::fromStdString(bad.err).contains("--gqa 3 does not divide the 4 attention heads"));
         QVERIFY(!fs::exists(path("gqa3.gguf")));
     }
 

@@ -135,6 +135,28 @@ private slots:
         QCOMPARE(d.n_head_kv, int64_t(4));
     }
 
+    // llama.cpp's -gqa is n_head / n_head_kv; it must divide the heads and agree with --n-head-kv.
+    void gqa_override_sets_the_kv_heads() {
+        ModelFile f = shapes_only({512, 64, 8, 4, 2, 192}, BlockType::Q8_0);
+        ModelOverrides o;
+        o.gqa = 2;
+        QCOMPARE(describe_model(f, o).n_head_kv, int64_t(4));
+        ModelOverrides wrong;
+        wrong.gqa = 4; // 8 / 4 = 2 KV heads, but the wk shape says 4
+        std::string msg = describe_error(f, wrong);
+        QVERIFY2(msg.starts_with("shapes.bin: ") && msg.find("attention.wk.weight") != std::string::npos,
+                 msg.c_str());
+        ModelOverrides not_dividing;
+        not_dividing.gqa = 3;
+        msg = describe_error(f, not_dividing);
+        QVERIFY2(msg.find("--gqa 3 does not divide the 8 attention heads") != std::string::npos, msg.c_str());
+        ModelOverrides disagreeing;
+        disagreeing.gqa = 2;
+        disagreeing.n_head_kv = 8;
+        msg = describe_error(f, disagreeing);
+        QVERIFY2(msg.find("--gqa 2 and --n-head-kv 8 disagree") != std::string::npos, msg.c_str());
+    }
+
     void contradictions_name_the_file() {
         ModelFile f = shapes_only({512, 64, 8, 4, 2, 192}, BlockType::Q8_0);
         ModelOverrides wrong_kv;
