@@ -2,6 +2,7 @@
 // template, model identity, timestamps), streaming answers reach the disk while they stream, a corrupt
 // file is reported and moved aside (never overwritten), export to Markdown/text/JSON and import of the
 // JSON, and the conversation list's rename, duplicate, delete with undo and search.
+#include "tests/ui/transcript_test_support.h"
 #include "tests/ui/ui_test_support.h"
 #include "ui/controllers/chat_controller.h"
 #include "ui/controllers/library_controller.h"
@@ -27,56 +28,6 @@
 
 using namespace fireside;
 
-namespace {
-
-QJsonObject read_transcript(const QString& path) {
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) return {};
-    return QJsonDocument::fromJson(f.readAll()).object();
-}
-
-std::unique_ptr<ui::MainWindow> open_window(const QString& data,
-                                            ui::EngineWorker::BackendFactory backend = {}) {
-    auto main = std::make_unique<ui::MainWindow>(ui::MainWindowOptions{data, std::move(backend)});
-    return main;
-}
-
-bool load_model(ui::MainWindow& main, const QString& path) {
-    QSignalSpy ready(main.models(), &ui::ModelController::modelReady);
-    main.models()->openPath(path);
-    return ready.wait(60000);
-}
-
-// A slow engine for the autosave timing only: one word every 40 ms until cancelled. The rest of the
-// file drives the real engine.
-class SlowWordsBackend : public ui::EngineBackend {
-public:
-    QVariantMap load(const ui::LoadRequest& r, const std::function<void(double)>& progress,
-                     const std::atomic<bool>&) override {
-        progress(1);
-        loaded_ = true;
-        return {{"fileName", QFileInfo(r.path).fileName()}, {"device", "test"}};
-    }
-    void unload() override { loaded_ = false; }
-    bool loaded() const override { return loaded_; }
-    GenerationStats generate(const ui::GenerationRequest&, const TextSink& sink,
-                             const std::atomic<bool>* cancel) override {
-        GenerationStats stats;
-        for (int i = 0; i < 500 && !cancel->load(); ++i) {
-            sink(" word" + std::to_string(i));
-            std::this_thread::sleep_for(std::chrono::milliseconds(40));
-            ++stats.generated_tokens;
-        }
-        stats.reason = FinishReason::Cancelled;
-        return stats;
-    }
-
-private:
-    bool loaded_ = false;
-};
-
-} // namespace
-
 class TestTranscripts : public QObject {
     Q_OBJECT
 
@@ -95,8 +46,8 @@ private slots:
         QJsonObject before;
         QString id;
         {
-            auto main = open_window(data.path());
-            QVERIFY(load_model(*main, synth_));
+            auto main = test::open_window(data.path());
+            QVERIFY(test::load_model(*main, synth_));
             main->settings()->setMaxNewTokens(20);
             main->settings()->setTemperature(0.35);
             main->settings()->setSystemPrompt(QStringLiteral("You are terse."));
@@ -110,9 +61,10 @@ private slots:
             QVERIFY(main->library()->saveNow());
             before = main->library()->current().toJson();
             // What is on disk already is the same (autosave, before the window closes).
-            QCOMPARE(read_transcript(main->store()->pathFor(id)).value("messages"), before.value("messages"));
+            QCOMPARE(test::read_transcript(main->store()->pathFor(id)).value("messages"),
+                     before.value("messages"));
         }
-        auto again = open_window(data.path());
+        auto again = test::open_window(data.path());
         QCOMPARE(again->library()->currentId(), id);
         const QJsonObject after = again->library()->current().toJson();
         QCOMPARE(QJsonDocument(after).toJson(), QJsonDocument(before).toJson());
@@ -129,13 +81,13 @@ private slots:
 
     void a_streaming_answer_reaches_the_disk_while_it_streams() {
         QTemporaryDir data;
-        auto main = open_window(data.path(), [] { return std::make_unique<SlowWordsBackend>(); });
-        QVERIFY(load_model(*main, synth_));
+        auto main = test::open_window(data.path(), [] { return std::make_unique<test::SlowWordsBackend>(); });
+        QVERIFY(test::load_model(*main, synth_));
         QVERIFY(main->chat()->send(QStringLiteral("Talk")));
         const QString path = main->store()->pathFor(main->library()->currentId());
         // Before any word: the user's message is on disk at once.
-        QTRY_COMPARE(read_transcript(path).value("messages").toArray().size(), 2);
-        QCOMPARE(read_transcript(path)
+        QTRY_COMPARE(test::read_transcript(path).value("messages").toArray().size(), 2);
+        QCOMPARE(test::read_transcript(path)
                      .value("messages")
                      .toArray()[0]
                      .toObject()
@@ -147,7 +99,7 @@ private slots:
         QString saved;
         QVERIFY(test::wait_for(
             [&] {
-                saved = read_transcript(path)
+                saved = test::read_transcript(path)
                             .value("messages")
                             .toArray()[1]
                             .toObject()
@@ -161,7 +113,7 @@ private slots:
         QVERIFY(main->messages()->textAt(1).startsWith(saved));
         main->chat()->stop();
         QVERIFY(test::wait_for([&] { return !main->chat()->busy(); }));
-        QTRY_COMPARE(read_transcript(path)
+        QTRY_COMPARE(test::read_transcript(path)
                          .value("messages")
                          .toArray()[1]
                          .toObject()
@@ -185,7 +137,7 @@ private slots:
             QVERIFY(f.open(QIODevice::WriteOnly));
             f.write(R"({"format": "fireside-transcript", "version": 1, "id": "wrongkind", "kind": "poem"})");
         }
-        auto main = open_window(data.path());
+        auto main = test::open_window(data.path());
         QVERIFY(main->load());
         QVERIFY(QTest::qWaitForWindowExposed(main->window()));
         QVERIFY(main->library()->notice().contains("abc.json") ||
@@ -211,8 +163,8 @@ private slots:
 
     void export_and_import() {
         QTemporaryDir data;
-        auto main = open_window(data.path());
-        QVERIFY(load_model(*main, synth_));
+        auto main = test::open_window(data.path());
+        QVERIFY(test::load_model(*main, synth_));
         main->settings()->setMaxNewTokens(12);
         QVERIFY(main->chat()->send(QStringLiteral("Write *bold* words")));
         QVERIFY(test::wait_for([&] { return !main->chat()->busy(); }));
@@ -244,8 +196,8 @@ private slots:
 
     void rename_duplicate_delete_with_undo_and_search() {
         QTemporaryDir data;
-        auto main = open_window(data.path());
-        QVERIFY(load_model(*main, synth_));
+        auto main = test::open_window(data.path());
+        QVERIFY(test::load_model(*main, synth_));
         main->settings()->setMaxNewTokens(5);
         ui::LibraryController* lib = main->library();
         QVERIFY(main->chat()->send(QStringLiteral("About dragons")));
@@ -259,7 +211,7 @@ private slots:
 
         lib->rename(first, QStringLiteral("Dragons"));
         QCOMPARE(lib->conversations()->find(first)->title, QStringLiteral("Dragons"));
-        QCOMPARE(read_transcript(main->store()->pathFor(first)).value("title").toString(),
+        QCOMPARE(test::read_transcript(main->store()->pathFor(first)).value("title").toString(),
                  QStringLiteral("Dragons"));
 
         lib->conversations()->setFilter(QStringLiteral("lighthouse"));
@@ -286,10 +238,44 @@ private slots:
         QCOMPARE(main->messages()->textAt(0), QStringLiteral("About dragons"));
     }
 
+    // The search follows what is saved: a conversation appears when its new text matches and
+    // disappears when it no longer does, whether or not it moves in the list.
+    void search_follows_saved_text() {
+        ui::ConversationListModel list;
+        ui::Transcript story;
+        story.id = QStringLiteral("s");
+        story.kind = QStringLiteral("story");
+        story.title = QStringLiteral("New story");
+        story.updated = QDateTime::fromMSecsSinceEpoch(1000);
+        ui::Transcript chat = story;
+        chat.id = QStringLiteral("c");
+        chat.kind = QStringLiteral("chat");
+        chat.updated = QDateTime::fromMSecsSinceEpoch(500);
+        list.setAll({story, chat});
+        list.setFilter(QStringLiteral("lighthouse"));
+        QCOMPARE(list.rowCount(), 0);
+
+        story.story.text = QStringLiteral("The lighthouse keeper");
+        story.updated = QDateTime::fromMSecsSinceEpoch(2000); // still the newest: it does not move
+        list.upsert(story);
+        QCOMPARE(list.rowCount(), 1);
+        QCOMPARE(list.idAt(0), QStringLiteral("s"));
+
+        story.story.text = QStringLiteral("The keeper"); // same time: an edit while streaming
+        list.upsert(story);
+        QCOMPARE(list.rowCount(), 0);
+
+        chat.story.text = QStringLiteral("lighthouse");
+        chat.updated = QDateTime::fromMSecsSinceEpoch(3000); // moves to the top and matches
+        list.upsert(chat);
+        QCOMPARE(list.rowCount(), 1);
+        QCOMPARE(list.idAt(0), QStringLiteral("c"));
+    }
+
     void a_story_continues_retries_and_undoes_and_is_saved() {
         QTemporaryDir data;
-        auto main = open_window(data.path());
-        QVERIFY(load_model(*main, test::have_shared() ? test::shared_model() : synth_));
+        auto main = test::open_window(data.path());
+        QVERIFY(test::load_model(*main, test::have_shared() ? test::shared_model() : synth_));
         ui::StoryController* story = main->story();
         main->library()->newStory();
         main->settings()->setMaxNewTokens(30);
@@ -316,7 +302,7 @@ private slots:
         QCOMPARE(story->text(), QStringLiteral("Once upon a time, Lily"));
 
         main->library()->saveNow();
-        const QJsonObject saved = read_transcript(main->store()->pathFor(main->library()->currentId()));
+        const QJsonObject saved = test::read_transcript(main->store()->pathFor(main->library()->currentId()));
         QCOMPARE(saved.value("kind").toString(), QStringLiteral("story"));
         QCOMPARE(saved.value("story").toObject().value("text").toString(),
                  QStringLiteral("Once upon a time, Lily"));

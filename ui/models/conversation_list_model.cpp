@@ -73,15 +73,17 @@ void ConversationListModel::setAll(const QList<Transcript>& all) {
 void ConversationListModel::upsert(const Transcript& transcript) {
     for (int i = 0; i < all_.size(); ++i) {
         if (all_[i].id != transcript.id) continue;
-        const bool moved = all_[i].updated != transcript.updated || all_[i].title != transcript.title;
+        const bool newer = all_[i].updated != transcript.updated || all_[i].title != transcript.title;
+        const qsizetype row = visible_.indexOf(i);
         all_[i] = transcript;
-        if (!moved) return; // streaming text: nothing the list shows changed enough to re-sort
-        if (i == 0 && visible_.value(0) == 0) {
-            emit dataChanged(index(0), index(0));
-            return;
+        // A newer conversation moves to the top; one whose text now matches the search, or no longer
+        // does, appears or disappears. Otherwise only its row changes.
+        if ((newer && i != 0) || (row >= 0) != matches(all_[i])) {
+            if (newer) all_.move(i, 0);
+            rebuild();
+        } else if (row >= 0) {
+            emit dataChanged(index(static_cast<int>(row)), index(static_cast<int>(row)));
         }
-        all_.move(i, 0);
-        rebuild();
         return;
     }
     all_.prepend(transcript);
