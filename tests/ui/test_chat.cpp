@@ -137,6 +137,12 @@ private slots:
         QVERIFY(!m.alternatives[1].isEmpty());
         // The regeneration was asked from the same conversation, without the old answer.
         QCOMPARE(h.main->worker()->lastGeneration().conversation.turns.size(), size_t(1));
+        // With the seed setting "random", the answer records the seed it was drawn with (transcripts
+        // keep it, so an answer can be reproduced).
+        bool is_number = false;
+        QCOMPARE(m.stats.value("seed").toString().toULongLong(&is_number),
+                 h.main->worker()->lastGeneration().options.sampler.seed);
+        QVERIFY(is_number);
         // Browsing: < 1/2 shows the first answer again.
         auto* label = test::find_item(h.main->window()->contentItem(), "alternativeLabel", true);
         QVERIFY(label);

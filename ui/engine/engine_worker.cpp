@@ -256,10 +256,14 @@ void EngineWorker::runGenerate(const Job& job) {
         flags->piece_in_flight = true;
         emit replyPiece(job.id, QString::fromUtf8(pending.data(), qsizetype(pending.size())));
     }
-    if (error.isEmpty())
-        emit replyFinished(job.id, stats_map(stats));
-    else
+    if (error.isEmpty()) {
+        QVariantMap finished = stats_map(stats);
+        // The seed actually drawn (the setting may say "random"), as text: JSON numbers are doubles.
+        finished.insert(QStringLiteral("seed"), QString::number(job.generation.options.sampler.seed));
+        emit replyFinished(job.id, finished);
+    } else {
         emit replyFailed(job.id, error);
+    }
 }
 
 } // namespace fireside::ui
