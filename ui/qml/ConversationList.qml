@@ -48,6 +48,8 @@ ColumnLayout {
                     text: (item.kind === "story" ? "📖 " : "") + (item.title.length ? item.title : qsTr("Untitled"))
                     elide: Text.ElideRight
                     font.bold: item.highlighted
+                    // The custom content does not follow the highlight on its own.
+                    color: item.highlighted ? item.palette.highlightedText : item.palette.text
                 }
                 TextField {
                     id: renameField
@@ -60,6 +62,7 @@ ColumnLayout {
                     Layout.fillWidth: true
                     text: item.preview
                     elide: Text.ElideRight
+                    color: item.highlighted ? item.palette.highlightedText : item.palette.text
                     opacity: 0.6
                     font.pixelSize: 11
                 }
