@@ -295,14 +295,95 @@ struct Q6_K {
     }
 };
 
+// ---- k-quants on 512-bit registers ----------------------------------------------------------------
+
+// Each weight super-block is decoded once (the shared decoders) and its four 64-value runs are then
+// multiplied against every activation row of the tile: VPMADDUBSW + VPMADDWD, which applies the
+// sub-block scales in the 16-bit multiply, so the only per-pair work outside the integer units is
+// one conversion and two FMAs per super-block.
+template <class D>
+struct KQuant512 {
+    template <int MW, int MA>
+    static void tile(int64_t n, const void* w, size_t ws, const void* a, size_t as, float* out, size_t os) {
+        using Block = typename D::Block;
+        const int64_t nb = n / QK_K;
+        __m512i group_of_lane[4]; // 16-bit lane l of run c holds the scale of group 4c + l / 8
+        for (int c = 0; c < 4; ++c)
+            group_of_lane[c] = _mm512_add_epi16(
+                _mm512_set1_epi16(static_cast<short>(4 * c)),
+                _mm512_srli_epi16(_mm512_set_epi16(31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17,
+                                                   16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+                                  3));
+        __m512 acc[MW][MA];
+        for (int i = 0; i < MW; ++i)
+            for (int j = 0; j < MA; ++j) acc[i][j] = _mm512_setzero_ps();
+        SuperBlock sb[MW];
+        for (int64_t b = 0; b < nb; ++b) {
+            __m512i scales[MW];
+            for (int i = 0; i < MW; ++i) {
+                D::decode(reinterpret_cast<const Block*>(at(w, ws, i))[b], sb[i]);
+                scales[i] = _mm512_castsi256_si512(load256(sb[i].sc));
+            }
+            const BlockQ8_K* y[MA];
+            for (int j = 0; j < MA; ++j) y[j] = reinterpret_cast<const BlockQ8_K*>(at(a, as, j)) + b;
+            __m512i isum[MW][MA];
+            for (int i = 0; i < MW; ++i)
+                for (int j = 0; j < MA; ++j) isum[i][j] = _mm512_setzero_si512();
+            for (int c = 0; c < 4; ++c) {
+                __m512i yv[MA];
+                for (int j = 0; j < MA; ++j) yv[j] = _mm512_loadu_si512(y[j]->qs + 64 * c);
+                for (int i = 0; i < MW; ++i) {
+                    const __m512i qv = _mm512_loadu_si512(sb[i].q + 64 * c);
+                    const __m512i sc = _mm512_permutexvar_epi16(group_of_lane[c], scales[i]);
+                    for (int j = 0; j < MA; ++j)
+                        isum[i][j] = _mm512_add_epi32(isum[i][j],
+                                                      _mm512_madd_epi16(_mm512_maddubs_epi16(qv, yv[j]), sc));
+                }
+            }
+            for (int j = 0; j < MA; ++j) {
+                const __m256i bsums = load256(y[j]->bsums);
+                for (int i = 0; i < MW; ++i) {
+                    const __m256i off = _mm256_madd_epi16(load256(sb[i].off), bsums);
+                    acc[i][j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum[i][j]),
+                                                _mm512_set1_ps(sb[i].d * y[j]->d), acc[i][j]);
+                    acc[i][j] = _mm512_fnmadd_ps(_mm512_cvtepi32_ps(_mm512_zextsi256_si512(off)),
+                                                 _mm512_set1_ps(sb[i].dmin * y[j]->d), acc[i][j]);
+                }
+            }
+        }
+        for (int i = 0; i < MW; ++i)
+            for (int j = 0; j < MA; ++j)
+                out[static_cast<size_t>(j) * os + static_cast<size_t>(i)] = _mm512_reduce_add_ps(acc[i][j]);
+    }
+};
+
+// One-token products (generation) read each weight block once: the specialised kernels above unpack
+// it straight into registers; batches amortise the super-block decoding over 16 activation rows.
+template <class Small, class Large>
+struct ByBatch {
+    template <int MW, int MA>
+    static void tile(int64_t n, const void* w, size_t ws, const void* a, size_t as, float* out, size_t os) {
+        if constexpr (MA < 4)
+            Small::template tile<MW, MA>(n, w, ws, a, as, out, os);
+        else
+            Large::template tile<MW, MA>(n, w, ws, a, as, out, os);
+    }
+};
+
 // ---- tables ----------------------------------------------------------------------------------------
 
 } // namespace
 
 const DotKernel* avx512_dot_kernel(BlockType type) {
-    // Thirty-two registers: the 256-bit tiles of the less common formats can be 2 x 4 (k-quants,
-    // floats) and 4 x 4 (32-value formats).
-    constexpr int LW = 4, LA = 4, KW = 2, KA = 4, FW = 2, FA = 4;
+    // Thirty-two registers: the 256-bit tiles of the less common formats can be 2 x 4 (floats) and
+    // 4 x 4 (32-value formats).
+    constexpr int LW = 4, LA = 4, FW = 2, FA = 4;
+    constexpr int ZA = 16; // k-quant batches: 1 x 16 tiles (32 accumulators) were fastest here
+    using Q4K = ByBatch<Q4_K, KQuant512<DecQ4_K>>;
+    using Q6K = ByBatch<Q6_K, KQuant512<DecQ6_K>>;
+    using Q2K = ByBatch<KQuant<DecQ2_K>, KQuant512<DecQ2_K>>;
+    using Q3K = ByBatch<KQuant<DecQ3_K>, KQuant512<DecQ3_K>>;
+    using Q5K = ByBatch<KQuant<DecQ5_K>, KQuant512<DecQ5_K>>;
     constexpr int LEGW = 4, LEGA = 4; // q4_0/q8_0: 16 accumulators, 4 x 3 weight registers
     using Q41 = Legacy32<DecQ4_1, BlockQ8_1>;
     using Q50 = Legacy32<DecQ5_0, BlockQ8_0>;
@@ -321,14 +402,11 @@ const DotKernel* avx512_dot_kernel(BlockType type) {
          &quantize_q8_1_ymm},
         {BlockType::Q8_0, KernelIsa::Avx512, &vec_dot<Legacy<Q8_0>>, &dispatch<Legacy<Q8_0>, LEGW, LEGA>,
          LEGW, LEGA, &quantize_q8_0},
-        {BlockType::Q2_K, KernelIsa::Avx512, &vec_dot<KQuant<DecQ2_K>>, &dispatch<KQuant<DecQ2_K>, KW, KA>,
-         KW, KA, nullptr},
-        {BlockType::Q3_K, KernelIsa::Avx512, &vec_dot<KQuant<DecQ3_K>>, &dispatch<KQuant<DecQ3_K>, KW, KA>,
-         KW, KA, nullptr},
-        {BlockType::Q4_K, KernelIsa::Avx512, &vec_dot<Q4_K>, &dispatch<Q4_K, 1, 4>, 1, 4, nullptr},
-        {BlockType::Q5_K, KernelIsa::Avx512, &vec_dot<KQuant<DecQ5_K>>, &dispatch<KQuant<DecQ5_K>, KW, KA>,
-         KW, KA, nullptr},
-        {BlockType::Q6_K, KernelIsa::Avx512, &vec_dot<Q6_K>, &dispatch<Q6_K, 1, 4>, 1, 4, nullptr},
+        {BlockType::Q2_K, KernelIsa::Avx512, &vec_dot<Q2K>, &dispatch<Q2K, 1, ZA>, 1, ZA, nullptr},
+        {BlockType::Q3_K, KernelIsa::Avx512, &vec_dot<Q3K>, &dispatch<Q3K, 1, ZA>, 1, ZA, nullptr},
+        {BlockType::Q4_K, KernelIsa::Avx512, &vec_dot<Q4K>, &dispatch<Q4K, 1, ZA>, 1, ZA, nullptr},
+        {BlockType::Q5_K, KernelIsa::Avx512, &vec_dot<Q5K>, &dispatch<Q5K, 1, ZA>, 1, ZA, nullptr},
+        {BlockType::Q6_K, KernelIsa::Avx512, &vec_dot<Q6K>, &dispatch<Q6K, 1, ZA>, 1, ZA, nullptr},
     };
     for (const DotKernel& k : kernels)
         if (k.type == type) return &k;

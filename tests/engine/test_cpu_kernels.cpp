@@ -113,6 +113,8 @@ double abs_dot(BlockType wt, BlockType at, int64_t n, const std::byte* w, const 
     return s;
 }
 
+constexpr int kMaxTileW = 4, kMaxTileA = 16;
+
 std::vector<const DotKernel*> simd_kernels(BlockType type) {
     std::vector<const DotKernel*> out;
     for (KernelIsa isa : {KernelIsa::Avx2, KernelIsa::Avx512, KernelIsa::Neon})
@@ -145,14 +147,16 @@ private slots:
         // Row lengths: one block, an odd number of blocks (pair kernels' tail) and a long row.
         for (int64_t blocks : {int64_t{1}, int64_t{3}, int64_t{16}}) {
             const int64_t n = blocks * std::max<int64_t>(traits.block_values, 256);
-            const std::vector<std::byte> w = random_rows(wt, n, 4, rng);
-            const std::vector<std::byte> a = random_activations(traits.vec_dot_type, n, 4, rng);
+            // As many rows as the largest tile reads (tiles go up to 4 weight x 16 activation rows).
+            const std::vector<std::byte> w = random_rows(wt, n, kMaxTileW, rng);
+            const std::vector<std::byte> a = random_activations(traits.vec_dot_type, n, kMaxTileA, rng);
             const size_t ws = row_bytes(wt, n), as = row_bytes(traits.vec_dot_type, n);
             for (const DotKernel* k : kernels) {
+                QVERIFY(k->max_w <= kMaxTileW && k->max_a <= kMaxTileA);
                 for (int nw = 1; nw <= k->max_w; ++nw)
                     for (int na = 1; na <= k->max_a; ++na) {
-                        float out[16];
-                        k->tile(n, w.data(), ws, nw, a.data(), as, na, out, 4);
+                        float out[kMaxTileW * kMaxTileA];
+                        k->tile(n, w.data(), ws, nw, a.data(), as, na, out, kMaxTileW);
                         for (int i = 0; i < nw; ++i)
                             for (int j = 0; j < na; ++j) {
                                 const std::byte* wi = w.data() + ws * static_cast<size_t>(i);
@@ -160,7 +164,7 @@ private slots:
                                 const double ref = scalar->vec_dot(n, wi, aj);
                                 const double bound =
                                     2e-5 * abs_dot(wt, traits.vec_dot_type, n, wi, aj) + 1e-30;
-                                const double got = out[j * 4 + i];
+                                const double got = out[j * kMaxTileW + i];
                                 if (!(std::abs(got - ref) <= bound))
                                     QFAIL(qPrintable(
                                         QString("%1 %2 n=%3 tile %4x%5 row %6 act %7: %8 vs reference %9")
