@@ -47,6 +47,13 @@ inline __m512 pair_of(float a, float b) {
     return _mm512_mask_blend_ps(0xFF00, _mm512_set1_ps(a), _mm512_set1_ps(b));
 }
 
+// The same from two f16 scale fields: one conversion and one permute.
+inline __m512 pair_of_halves(uint16_t a, uint16_t b) {
+    const __m128 f = _mm_cvtph_ps(_mm_cvtsi32_si128(static_cast<int>(a | (static_cast<uint32_t>(b) << 16))));
+    return _mm512_permutexvar_ps(_mm512_set_epi32(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0),
+                                 _mm512_castps128_ps512(f));
+}
+
 inline __m512i load_pair(const int8_t* first, const int8_t* second) {
     const __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(first));
     const __m256i hi =
@@ -113,12 +120,12 @@ inline void legacy_step(int64_t b, const void* w, size_t ws, const void* a, size
         const Block* row = reinterpret_cast<const Block*>(at(w, ws, i)) + b;
         q[i] = W::codes(row, Two);
         start[i] = _mm512_sub_epi32(zero, _mm512_dpbusd_epi32(zero, bias, q[i]));
-        dw[i] = pair_of(half(row[0].d), Two ? half(row[1].d) : 0.0f);
+        dw[i] = pair_of_halves(row[0].d, Two ? row[1].d : uint16_t{0});
     }
     for (int j = 0; j < MA; ++j) {
         const BlockQ8_0* y = reinterpret_cast<const BlockQ8_0*>(at(a, as, j)) + b;
         const __m512i yv = _mm512_xor_si512(load_pair(y[0].qs, Two ? y[1].qs : nullptr), bias);
-        const __m512 dy = pair_of(half(y[0].d), Two ? half(y[1].d) : 0.0f);
+        const __m512 dy = pair_of_halves(y[0].d, Two ? y[1].d : uint16_t{0});
         for (int i = 0; i < MW; ++i) {
             const __m512i dot = _mm512_dpbusd_epi32(start[i], yv, q[i]);
             acc[i][j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), _mm512_mul_ps(dw[i], dy), acc[i][j]);
