@@ -172,33 +172,43 @@ private slots:
         QCOMPARE(try_open(set(ggjt, t0 + 100, 0xDEADBEEF), "f.bin"), Outcome::Opened);        // inside data
     }
 
-    void shared_models_truncated_and_overwritten() {
-        FIRESIDE_REQUIRE_SHARED();
+    // One row per shared model file (models/bad is refused whole; see the reader tests).
+    void shared_models_truncated_and_overwritten_data() {
+        QTest::addColumn<QString>("file");
+        if (!test::have_shared()) {
+            QTest::newRow("no shared data") << QString();
+            return;
+        }
         std::vector<std::filesystem::path> files;
         for (const char* dir : {"models", "models/gguf"})
             for (const auto& entry : std::filesystem::directory_iterator(test::shared_path(dir)))
                 if (entry.is_regular_file()) files.push_back(entry.path());
         std::ranges::sort(files);
         QVERIFY(files.size() >= 26);
-        for (const auto& path : files) {
-            QByteArray raw = test::read_file(path);
-            std::vector<std::byte> bytes(size_t(raw.size()));
-            std::memcpy(bytes.data(), raw.constData(), bytes.size());
-            const std::string name = path.filename().string();
-            QCOMPARE(try_open(bytes, name), Outcome::Opened);
-            const bool small = name == "stories260K-ff192.q8_0.bin" || name == "stories260K-ff192.q8_0.gguf";
-            // Every byte of the header and vocabulary of the small files, a stride elsewhere.
-            check_truncations(bytes, name, small ? first_data(bytes) : 64,
-                              std::max<uint64_t>(bytes.size() / (small ? 150 : 60), 1), false);
-            std::vector<uint64_t> offsets =
-                small ? structural_offsets(bytes, 1) : structural_offsets(bytes, 997);
-            if (!small && offsets.size() > 200) { // an even sample keeps the big files' tensor headers in it
-                std::vector<uint64_t> sample;
-                for (size_t i = 0; i < 200; ++i) sample.push_back(offsets[i * offsets.size() / 200]);
-                offsets = std::move(sample);
-            }
-            QVERIFY(check_overwrites(bytes, name, offsets) > 0);
+        for (const auto& path : files)
+            QTest::newRow(path.filename().string().c_str()) << QString::fromStdString(path.string());
+    }
+
+    void shared_models_truncated_and_overwritten() {
+        FIRESIDE_REQUIRE_SHARED();
+        QFETCH(QString, file);
+        const std::filesystem::path path = file.toStdString();
+        QByteArray raw = test::read_file(path);
+        std::vector<std::byte> bytes(size_t(raw.size()));
+        std::memcpy(bytes.data(), raw.constData(), bytes.size());
+        const std::string name = path.filename().string();
+        QCOMPARE(try_open(bytes, name), Outcome::Opened);
+        const bool small = name == "stories260K-ff192.q8_0.bin" || name == "stories260K-ff192.q8_0.gguf";
+        // Every byte of the header and vocabulary of the small files, a stride elsewhere.
+        check_truncations(bytes, name, small ? first_data(bytes) : 64,
+                          std::max<uint64_t>(bytes.size() / (small ? 150 : 60), 1), false);
+        std::vector<uint64_t> offsets = small ? structural_offsets(bytes, 1) : structural_offsets(bytes, 997);
+        if (!small && offsets.size() > 200) { // an even sample keeps the big files' tensor headers in it
+            std::vector<uint64_t> sample;
+            for (size_t i = 0; i < 200; ++i) sample.push_back(offsets[i * offsets.size() / 200]);
+            offsets = std::move(sample);
         }
+        QVERIFY(check_overwrites(bytes, name, offsets) > 0);
     }
 };
 
