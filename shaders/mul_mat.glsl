@@ -9,7 +9,12 @@
 layout(local_size_x_id = 0, local_size_y_id = 1) in;
 layout(constant_id = 0) const uint TPR = 32;
 layout(constant_id = 1) const uint RPW = 2;
-const uint NT = 8;
+// Tokens per workgroup: 8 for prompt batches (weights dequantized once per 8 tokens), 1 for the
+// matrix-vector kernels of a decode step (mat_vec_*.comp), where a token loop only costs.
+#ifndef TOKENS_PER_GROUP
+#define TOKENS_PER_GROUP 8
+#endif
+const uint NT = TOKENS_PER_GROUP;
 
 layout(std430, binding = 0) readonly buffer Weights { uint wdata[]; };
 layout(std430, binding = 1) readonly buffer X { float xdata[]; };
@@ -50,7 +55,7 @@ void main() {
     uint tid = gl_LocalInvocationID.x;
     uint row = gl_WorkGroupID.x * RPW + gl_LocalInvocationID.y;
     uint t0 = gl_WorkGroupID.y * NT;
-    uint nt = min(NT, p.n_tokens - t0);
+    uint nt = t0 < p.n_tokens ? min(NT, p.n_tokens - t0) : 0u;
     float acc[NT];
     for (uint t = 0u; t < NT; ++t) acc[t] = 0.0;
 

@@ -12,11 +12,13 @@
 uint byte_at(uint b) { return (wdata[b >> 2] >> ((b & 3u) * 8u)) & 0xffu; }
 uint u16_at(uint b) { return (wdata[b >> 2] >> ((b & 2u) * 8u)) & 0xffffu; }
 float f16_at(uint b) { return unpackHalf2x16(u16_at(b)).x; }
+// Four bytes at any byte offset, without branching (neighbouring invocations often differ in
+// alignment); buffers carry one word of padding so the second load stays in bounds.
 uint u32_at(uint b) {
     uint s = (b & 3u) * 8u;
     uint lo = wdata[b >> 2];
-    if (s == 0u) return lo;
-    return (lo >> s) | (wdata[(b >> 2) + 1u] << (32u - s));
+    uint hi = wdata[(b >> 2) + 1u];
+    return s == 0u ? lo : (lo >> s) | (hi << ((32u - s) & 31u));
 }
 
 // The four bytes of w as unsigned values, each shifted right by `shift` and masked.

@@ -12,7 +12,7 @@
 namespace fireside::vk {
 namespace {
 
-constexpr uint32_t kTokensPerGroup = 8; // NT in mul_mat.glsl
+constexpr uint32_t kTokensPerGroup = 8; // NT in mul_mat.glsl (the mat_vec variants: 1)
 constexpr uint32_t kMaxGroups = 65535;  // the smallest maxComputeWorkGroupCount Vulkan allows
 
 // Element-wise kernels loop over their range (grid-stride), so their group count can be capped.
@@ -92,7 +92,7 @@ struct PairPush {
 } // namespace
 
 MatmulShape default_matmul_shape(const Device& device) {
-    if (device.info().kind == DeviceKind::Software) return {1, 64};
+    if (device.info().kind == DeviceKind::Software) return {8, 8};
     return {32, 2};
 }
 
@@ -123,15 +123,17 @@ void Kernels::mul_mat(VkCommandBuffer cmd, BlockType type, At w, uint32_t n_cols
     if (s < 0)
         throw Error(fmt::format("the Vulkan backend has no kernel for {} weights", block_traits(type).name));
     if (n_rows == 0 || n_tokens == 0) return;
-    const std::string name = fmt::format("mul_mat_{}", block_traits(type).name);
+    // One token: the matrix-vector variant, without the token tile.
+    const bool vec = n_tokens == 1;
+    const std::string name = fmt::format("{}_{}", vec ? "mat_vec" : "mul_mat", block_traits(type).name);
     const uint32_t spec[] = {shape_.threads_per_row, shape_.rows_per_group};
-    ComputePipeline& p =
-        pipeline(mul_mat_[static_cast<size_t>(s)], name.c_str(), 3, sizeof(MulMatPush), spec);
+    auto& slot = vec ? mat_vec_[static_cast<size_t>(s)] : mul_mat_[static_cast<size_t>(s)];
+    ComputePipeline& p = pipeline(slot, name.c_str(), 3, sizeof(MulMatPush), spec);
     MulMatPush push{n_cols,   n_rows,   n_tokens, row_bytes, w.offset,
                     x.offset, x_stride, y.offset, y_stride,  accumulate ? 1u : 0u};
     const Buffer* buffers[] = {w.buffer, x.buffer, y.buffer};
     p.record(cmd, buffers, &push, groups_of(n_rows, shape_.rows_per_group),
-             groups_of(n_tokens, kTokensPerGroup));
+             groups_of(n_tokens, vec ? 1 : kTokensPerGroup));
 }
 
 void Kernels::get_rows(VkCommandBuffer cmd, BlockType type, At w, uint32_t n_cols, uint32_t row_bytes, At ids,

@@ -75,7 +75,7 @@ private:
 
     Device& device_;
     MatmulShape shape_;
-    std::array<std::unique_ptr<ComputePipeline>, 16> mul_mat_, get_rows_;
+    std::array<std::unique_ptr<ComputePipeline>, 16> mul_mat_, mat_vec_, get_rows_;
     std::unique_ptr<ComputePipeline> rms_norm_, rope_, kv_store_, attention_, softmax_, swiglu_, add_;
 };
 

@@ -124,10 +124,17 @@ VulkanLayerBackend::VulkanLayerBackend(const ModelDesc& desc, const LlamaWeights
                             "layers",
                             what, bytes >> 20, info.name, info.max_buffer_range >> 20));
     };
+    // The bytes the upload copies (the plan counts padded buffers).
+    auto raw = [](const WeightMatrix& m) {
+        return static_cast<uint64_t>(m.row_bytes) * static_cast<uint64_t>(m.n_rows);
+    };
     uint64_t total = 0;
-    for (int64_t il = first_layer_; il < desc.n_layer; ++il)
-        total += plan.layer_weight_bytes[static_cast<size_t>(il)];
-    if (with_output_) total += plan.output_bytes;
+    for (int64_t il = first_layer_; il < desc.n_layer; ++il) {
+        const LayerWeights& w = weights.layers[static_cast<size_t>(il)];
+        total += raw(w.wq) + raw(w.wk) + raw(w.wv) + raw(w.wo) + raw(w.w1) + raw(w.w2) + raw(w.w3) +
+                 (w.attn_norm.size() + w.ffn_norm.size()) * sizeof(float);
+    }
+    if (with_output_) total += raw(weights.output) + weights.output_norm.size() * sizeof(float);
 
     Uploader up(*device_, total, options.progress);
     auto upload_matrix = [&](const WeightMatrix& m, const char* what) {

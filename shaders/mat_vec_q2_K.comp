@@ -1,0 +1,6 @@
+#version 450
+#extension GL_GOOGLE_include_directive : require
+// The fused dequantize-and-multiply kernel for q2_K blocks and one token (see mul_mat.glsl).
+#define BLOCK_Q2_K
+#define TOKENS_PER_GROUP 1
+#include "mul_mat.glsl"
