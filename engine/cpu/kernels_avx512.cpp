@@ -42,12 +42,8 @@ inline __m256i scaled_dot(__m256i acc, __m256i u, __m256i s, __m256i scale) {
 
 #include "engine/cpu/kernels_x86_blocks.inc"
 
-// A float vector holding a in lanes 0..7 and b in lanes 8..15 (the two blocks of a 64-byte pair).
-inline __m512 pair_of(float a, float b) {
-    return _mm512_mask_blend_ps(0xFF00, _mm512_set1_ps(a), _mm512_set1_ps(b));
-}
-
-// The same from two f16 scale fields: one conversion and one permute.
+// A float vector holding a in lanes 0..7 and b in lanes 8..15 (the two blocks of a 64-byte pair),
+// from two f16 scale fields: one conversion and one permute.
 inline __m512 pair_of_halves(uint16_t a, uint16_t b) {
     const __m128 f = _mm_cvtph_ps(_mm_cvtsi32_si128(static_cast<int>(a | (static_cast<uint32_t>(b) << 16))));
     return _mm512_permutexvar_ps(_mm512_set_epi32(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0),
