@@ -69,7 +69,7 @@ xvfb_pid=$!
 sleep 1
 DISPLAY=$display XDG_RUNTIME_DIR="$work" HOME="$work" "$root/usr/bin/fireside" >"$work/gui.log" 2>&1 &
 gui_pid=$!
-for _ in $(seq 1 50); do
+for _ in $(seq 1 150); do # up to 30 s on a busy machine
   if DISPLAY=$display xwininfo -root -tree 2>/dev/null | grep -q '"Fireside"'; then break; fi
   sleep 0.2
 done
