@@ -67,7 +67,8 @@ display=":$((100 + RANDOM % 400))"
 Xvfb "$display" -screen 0 1024x768x24 >"$work/xvfb.log" 2>&1 &
 xvfb_pid=$!
 sleep 1
-DISPLAY=$display XDG_RUNTIME_DIR="$work" HOME="$work" "$root/usr/bin/fireside" >"$work/gui.log" 2>&1 &
+# The suite runs Qt offscreen; this check is about a real window on the X server.
+DISPLAY=$display QT_QPA_PLATFORM=xcb XDG_RUNTIME_DIR="$work" HOME="$work" "$root/usr/bin/fireside" >"$work/gui.log" 2>&1 &
 gui_pid=$!
 for _ in $(seq 1 150); do # up to 30 s on a busy machine
   if DISPLAY=$display xwininfo -root -tree 2>/dev/null | grep -q '"Fireside"'; then break; fi
