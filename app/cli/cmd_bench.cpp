@@ -1,3 +1,4 @@
+#include "app/cli/model_options.h"
 #include "app/cli/subcommand.h"
 #include "engine/core/error.h"
 #include "engine/cpu/memory_bandwidth.h"
@@ -38,6 +39,7 @@ int run_bench(Args& args, Io& io) {
     const int64_t reps = args.integer("-r", "--repetitions").value_or(3);
     const bool json = args.flag("--json");
     const auto gqa = args.integer("--gqa");
+    const GpuChoice gpu = parse_gpu_choice(args);
     args.finish();
     if (!model_path) throw Error("-m MODEL is required");
     if (n_prompt < 0 || n_gen < 0 || n_prompt + n_gen == 0 || n_prompt + n_gen > 65536)
@@ -48,7 +50,10 @@ int run_bench(Args& args, Io& io) {
     LlamaModelOptions options;
     options.n_ctx = std::max(n_prompt, n_gen);
     options.n_threads = threads ? static_cast<int>(*threads) : 0;
+    options.n_gpu_layers = gpu.layers;
+    options.gpu_device = gpu.device;
     auto model = load_llama_model(*model_path, {}, gqa, options);
+    report_device(*model, io.err);
     const int64_t n_vocab = model->desc().n_vocab;
     std::mt19937 rng(42);
     std::uniform_int_distribution<int32_t> token(0, static_cast<int32_t>(n_vocab - 1));
@@ -89,13 +94,17 @@ int run_bench(Args& args, Io& io) {
             "{{\"model\": \"{}\", \"threads\": {}, \"n_prompt\": {}, \"n_gen\": {}, \"repetitions\": {}, "
             "\"pp_tps\": {:.3f}, \"pp_tps_sd\": {:.3f}, \"tg_tps\": {:.3f}, \"tg_tps_sd\": {:.3f}, "
             "\"bandwidth_gbs\": {:.3f}, \"bytes_per_token\": {:.0f}, \"ceiling_tps\": {:.3f}, "
-            "\"ratio\": {:.4f}}}\n",
+            "\"ratio\": {:.4f}, \"gpu_layers\": {}, \"gpu_device\": \"{}\"}}\n",
             model->file().path.filename().string(), model->n_threads(), n_prompt, n_gen, reps, pps.mean,
-            pps.sd, tgs.mean, tgs.sd, bandwidth / 1e9, bytes_per_token, ceiling, ratio);
+            pps.sd, tgs.mean, tgs.sd, bandwidth / 1e9, bytes_per_token, ceiling, ratio, model->n_gpu_layers(),
+            model->gpu_device_name());
         return 0;
     }
     io.out << fmt::format("model            {} ({}, {} threads)\n", model->file().path.filename().string(),
                           model->desc().ftype_name, model->n_threads());
+    if (model->n_gpu_layers() > 0)
+        io.out << fmt::format("gpu              {}, {} of {} layers (the ceiling below is the CPU's)\n",
+                              model->gpu_device_name(), model->n_gpu_layers(), model->desc().n_layer + 1);
     if (!pp.empty())
         io.out << fmt::format("prompt   pp{:<5}  {:8.2f} ± {:.2f} tokens/s\n", n_prompt, pps.mean, pps.sd);
     if (!tg.empty())
@@ -111,7 +120,7 @@ int run_bench(Args& args, Io& io) {
 
 const bool registered = register_subcommand(
     {"bench", "measure prompt-processing and generation speed against the memory-bandwidth ceiling",
-     "-m MODEL [-p 512] [-n 128] [-t N] [-r 3] [--gqa N] [--json]\n\n"
+     "-m MODEL [-p 512] [-n 128] [-t N] [-r 3] [--gqa N] [--ngl N|all|auto] [--device ID] [--json]\n\n"
      "Times a prompt of -p random tokens evaluated as one batch and -n tokens generated one at a time,\n"
      "-r times each (mean ± sd), and compares generation with bandwidth / bytes of weights per token.",
      &run_bench});

@@ -66,11 +66,8 @@ int run_chat(Args& args, Io& io) {
         throw Error(fmt::format("-n: {} is out of range (-1 .. 2^30)", *n_predict));
     options.max_new_tokens = n_predict ? static_cast<int32_t>(*n_predict) : -1;
     const PromptTemplate prompt_template = parse_template(template_name.value_or("orca-hashes"));
-    if (load.gpu_layers > 0)
-        io.err << fmt::format("note: --ngl {}: GPU offload is not available yet; running on the CPU\n",
-                              load.gpu_layers);
-
     std::unique_ptr<LlamaModel> model = load_model(load);
+    report_device(*model, io.err);
     ChatSession session(*model, prompt_template);
     const bool interactive = isatty(STDIN_FILENO) != 0;
     if (interactive)

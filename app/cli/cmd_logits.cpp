@@ -1,3 +1,4 @@
+#include "app/cli/model_options.h"
 #include "app/cli/subcommand.h"
 #include "engine/core/error.h"
 #include "engine/model/load_llama_model.h"
@@ -36,30 +37,27 @@ int run_logits(Args& args, Io& io) {
     const bool no_bos = args.flag("--no-bos");
     const bool no_space_prefix = args.flag("--no-space-prefix");
     const auto out_path = args.value("--out", "-o");
-    ModelOverrides overrides;
-    if (auto eps = args.number("--eps")) overrides.rms_eps = static_cast<float>(*eps);
-    if (auto base = args.number("--rope-freq-base")) overrides.rope_freq_base = static_cast<float>(*base);
-    if (auto scale = args.number("--rope-freq-scale")) overrides.rope_freq_scale = static_cast<float>(*scale);
-    const auto gqa = args.integer("--gqa");
+    const ModelOverrides overrides = parse_model_overrides(args);
     const auto threads = args.integer("-t", "--threads");
-    const auto ngl = args.integer("--ngl", "-ngl");
+    const GpuChoice gpu = parse_gpu_choice(args);
     args.finish();
 
     if (!model_path) throw Error("-m MODEL is required");
     if (!out_path) throw Error("--out FILE is required");
     if (prompt.has_value() == token_list.has_value()) throw Error("give either -p TEXT or --tokens 1,2,3");
-    if (ngl && *ngl != 0) throw Error("--ngl: only the CPU is available for logits for now; use --ngl 0");
     if (threads && (*threads < 1 || *threads > 1024)) throw Error("-t: the thread count must be 1 .. 1024");
 
     std::vector<int32_t> tokens;
     LlamaModelOptions options;
     options.n_threads = threads ? static_cast<int>(*threads) : 0;
+    options.n_gpu_layers = gpu.layers;
+    options.gpu_device = gpu.device;
 
     if (token_list) tokens = parse_token_list(*token_list);
     // The context only needs to hold the prompt; it is sized after tokenizing.
     auto load = [&](int64_t n_ctx) {
         options.n_ctx = std::max<int64_t>(n_ctx, 1);
-        return load_llama_model(*model_path, overrides, gqa, options);
+        return load_llama_model(*model_path, overrides, std::nullopt, options);
     };
     std::unique_ptr<LlamaModel> model;
     if (prompt) {
@@ -69,6 +67,7 @@ int run_logits(Args& args, Io& io) {
     }
     if (tokens.empty()) throw Error("the prompt has no tokens");
     model = load(static_cast<int64_t>(tokens.size()));
+    report_device(*model, io.err);
 
     const std::vector<float> logits = model->forward(Batch{tokens, 0, true});
     std::ofstream out(*out_path, std::ios::binary | std::ios::trunc);
@@ -84,7 +83,7 @@ int run_logits(Args& args, Io& io) {
 const bool registered = register_subcommand(
     {"logits", "evaluate a prompt in one batch and write the logits of every position",
      "-m MODEL (-p TEXT [--no-bos] [--no-space-prefix] | --tokens 1,2,3) --out FILE [--eps E] [--gqa N]\n"
-     "      [--rope-freq-base B] [--rope-freq-scale S] [-t N] [--ngl 0]\n\n"
+     "      [--rope-freq-base B] [--rope-freq-scale S] [-t N] [--ngl N|all|auto] [--device ID]\n\n"
      "Writes n_tokens x n_vocab float32 values (little endian, row i = the logits after token i) and\n"
      "prints the evaluated token ids as a JSON array.",
      &run_logits});

@@ -49,11 +49,8 @@ int run_run(Args& args, Io& io) {
     if (system && prompt_template.name() == "raw")
         throw Error("-s/--system needs a chat --template (the raw prompt has no place for it)");
     options.raw_text = raw || !template_name;
-    if (load.gpu_layers > 0)
-        io.err << fmt::format("note: --ngl {}: GPU offload is not available yet; running on the CPU\n",
-                              load.gpu_layers);
-
     std::unique_ptr<LlamaModel> model = load_model(load);
+    report_device(*model, io.err);
     Conversation conversation;
     conversation.system = system;
     conversation.turns.push_back({ChatRole::User, *prompt});

@@ -2,8 +2,10 @@
 
 #include "engine/core/error.h"
 
+#include <charconv>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <fmt/format.h>
 
 namespace fireside::cli {
@@ -31,7 +33,10 @@ const std::string_view kModelOptionsUsage =
     "  -c, --ctx-size N        context size in tokens (default: 4096, at most the model's training\n"
     "                          context unless RoPE scaling is set)\n"
     "  -t, --threads N         threads (default: one per physical core)\n"
-    "  --ngl N                 layers to put on the GPU (accepted; everything runs on the CPU for now)\n";
+    "  --ngl N|all|auto        the last N layers on the GPU (N = layers + 1 adds the output; -1/all:\n"
+    "                          everything; auto: as many as the GPU's memory allows; default 0)\n"
+    "  --device ID             the Vulkan device: index or part of its name (see 'devices'; default:\n"
+    "                          $FIRESIDE_DEVICE, else discrete > integrated > other)\n";
 
 const std::string_view kOverrideOptionsUsage =
     "  --gqa N                 n_head / n_head_kv for ggjt files (default: inferred from the weights)\n"
@@ -88,6 +93,36 @@ ModelOverrides parse_model_overrides(Args& args) {
     return o;
 }
 
+GpuChoice parse_gpu_choice(Args& args) {
+    GpuChoice g;
+    auto layers = args.value("--ngl", "-ngl");
+    if (auto longer = args.value("--n-gpu-layers")) layers = longer;
+    if (layers) {
+        if (*layers == "auto") {
+            g.layers = kAutoGpuLayers;
+        } else if (*layers == "all") {
+            g.layers = kAllGpuLayers;
+        } else {
+            int64_t n = 0;
+            auto [end, ec] = std::from_chars(layers->data(), layers->data() + layers->size(), n);
+            if (ec != std::errc() || end != layers->data() + layers->size() || n < -1 || n > 100000)
+                throw Error(fmt::format("--ngl: '{}' is not a layer count, -1 (all) or auto", *layers));
+            g.layers = n;
+        }
+    }
+    g.device = args.value("--device");
+    if (!g.device)
+        if (const char* env = std::getenv("FIRESIDE_DEVICE"); env && *env) g.device = std::string(env);
+    return g;
+}
+
+void report_device(const LlamaModel& model, std::ostream& err) {
+    if (model.n_gpu_layers() == 0) return;
+    err << fmt::format("GPU: {}, {} of {} layers (the rest on the CPU, {} threads)\n",
+                       model.gpu_device_name(), model.n_gpu_layers(), model.desc().n_layer + 1,
+                       model.n_threads());
+}
+
 LoadOptions parse_model_options(Args& args) {
     LoadOptions o;
     const auto path = args.value("-m", "--model");
@@ -95,8 +130,9 @@ LoadOptions parse_model_options(Args& args) {
     o.path = *path;
     o.n_ctx = in_range(args, "-c", "--ctx-size", 1, int64_t{1} << 20, 0);
     o.n_threads = static_cast<int>(in_range(args, "-t", "--threads", 1, 1024, 0));
-    o.gpu_layers = static_cast<int>(in_range(args, "--ngl", "-ngl", 0, 100000, 0));
-    o.gpu_layers = static_cast<int>(in_range(args, "--n-gpu-layers", {}, 0, 100000, o.gpu_layers));
+    const GpuChoice gpu = parse_gpu_choice(args);
+    o.gpu_layers = gpu.layers;
+    o.device = gpu.device.value_or(std::string());
     o.overrides = parse_model_overrides(args);
     return o;
 }

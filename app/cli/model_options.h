@@ -1,10 +1,13 @@
 #pragma once
 
 #include "app/cli/args.h"
+#include "engine/model/llama_model.h"
 #include "engine/sampling/sampler_settings.h"
 #include "engine/session/model_loader.h"
 #include "engine/session/prompt_template.h"
 
+#include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 
@@ -17,6 +20,16 @@ namespace fireside::cli {
 // Values are checked here and Error names the flag. The model path is required.
 LoadOptions parse_model_options(Args& args);
 extern const std::string_view kModelOptionsUsage;
+
+// --ngl N|-1|all|auto (and --n-gpu-layers) and --device ID (default: $FIRESIDE_DEVICE).
+struct GpuChoice {
+    int64_t layers = 0; // N, kAllGpuLayers or kAutoGpuLayers
+    std::optional<std::string> device;
+};
+GpuChoice parse_gpu_choice(Args& args);
+
+// One line on stderr saying where the model runs ("GPU: NAME, 23 of 81 layers ..."), when a GPU is used.
+void report_device(const LlamaModel& model, std::ostream& err);
 
 // What a file does not say or says wrongly: --n-head-kv, --gqa, --eps, --rope-freq-base,
 // --rope-freq-scale, --n-ctx-train. Values are range-checked here; describe_model checks them against

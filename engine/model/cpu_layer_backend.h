@@ -20,6 +20,7 @@ public:
     CpuLayerBackend(const ModelDesc& desc, int64_t n_ctx, BlockType kv_type, ThreadPool& pool);
     const char* name() const override { return "cpu"; }
     void run_layer(int64_t layer, const LayerWeights& weights, BatchState& batch) override;
+    bool can_shift_kv() const override { return true; }
     void shift_kv(int64_t begin, int64_t end, int64_t delta) override;
 
     const KvCache& cache() const { return cache_; }

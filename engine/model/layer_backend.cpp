@@ -7,8 +7,7 @@
 namespace fireside {
 
 void LayerBackend::shift_kv(int64_t, int64_t, int64_t) {
-    throw Error(
-        fmt::format("the {} backend cannot move cached positions; reload the model to continue", name()));
+    throw Error(fmt::format("internal: the {} backend cannot move cached positions", name()));
 }
 
 } // namespace fireside

@@ -25,7 +25,8 @@ public:
     // Runs layer `layer` over the batch in place (attention with its KV cache, then the feed-forward).
     virtual void run_layer(int64_t layer, const LayerWeights& weights, BatchState& batch) = 0;
     // Moves the cached positions [begin, end) of its layers by delta (see shift_kv_positions), so a
-    // full context can drop old turns and keep the rest of the cache. A backend that cannot says so.
+    // full context can drop old turns and keep the rest of the cache; only where can_shift_kv().
+    virtual bool can_shift_kv() const { return false; }
     virtual void shift_kv(int64_t begin, int64_t end, int64_t delta);
 };
 

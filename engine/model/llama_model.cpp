@@ -2,6 +2,8 @@
 
 #include "engine/core/error.h"
 #include "engine/model/rms_norm.h"
+#include "engine/vulkan/gpu_layers.h"
+#include "engine/vulkan/vulkan_layer_backend.h"
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -21,7 +23,35 @@ LlamaModel::LlamaModel(ModelFile file, ModelDesc desc, const LlamaModelOptions& 
                                 desc_.n_rot, desc_.head_dim));
     weights_ = bind_llama_weights(file_, desc_);
     cpu_ = std::make_unique<CpuLayerBackend>(desc_, options_.n_ctx, options_.kv_type, pool_);
+    if (options_.n_gpu_layers != 0) {
+        vk::VulkanBackendOptions gpu;
+        gpu.device = options_.gpu_device;
+        gpu.validation = options_.gpu_validation;
+        gpu.kv_type = options_.kv_type;
+        gpu.max_batch = options_.max_batch;
+        gpu.progress = options_.gpu_progress;
+        const int64_t n = vk::resolve_gpu_layers(options_.n_gpu_layers, desc_, weights_, options_.n_ctx, gpu);
+        if (n > 0) gpu_ = std::make_unique<vk::VulkanLayerBackend>(desc_, weights_, n, options_.n_ctx, gpu);
+    }
+    plan_layers();
+}
+
+LlamaModel::~LlamaModel() = default;
+
+void LlamaModel::plan_layers() {
     plan_.backend_of_layer.assign(static_cast<size_t>(desc_.n_layer), cpu_.get());
+    if (gpu_)
+        for (int64_t il = gpu_->first_layer(); il < desc_.n_layer; ++il)
+            plan_.backend_of_layer[static_cast<size_t>(il)] = gpu_.get();
+}
+
+int64_t LlamaModel::n_gpu_layers() const {
+    if (!gpu_) return 0;
+    return desc_.n_layer - gpu_->first_layer() + (gpu_->runs_output() ? 1 : 0);
+}
+
+std::string LlamaModel::gpu_device_name() const {
+    return gpu_ ? gpu_->device_info().name : std::string();
 }
 
 std::vector<float> LlamaModel::forward(const Batch& batch) {
@@ -30,23 +60,46 @@ std::vector<float> LlamaModel::forward(const Batch& batch) {
     if (batch.pos0 < 0 || batch.pos0 + n > options_.n_ctx)
         throw Error(fmt::format("the context is full: {} tokens at position {} exceed the context size {}", n,
                                 batch.pos0, options_.n_ctx));
+    if (batch.pos0 > static_cast<int64_t>(history_.size()))
+        throw Error(fmt::format("tokens at position {} would leave a gap after the {} cached ones",
+                                batch.pos0, history_.size()));
     for (int32_t id : batch.tokens)
         if (id < 0 || id >= desc_.n_vocab)
             throw Error(fmt::format("token id {} is outside the vocabulary of {} tokens", id, desc_.n_vocab));
+    history_.resize(static_cast<size_t>(batch.pos0));
+    history_.insert(history_.end(), batch.tokens.begin(), batch.tokens.end());
+
     const int64_t n_out = batch.all_logits ? n : 1;
     std::vector<float> logits(static_cast<size_t>(n_out * desc_.n_vocab));
-    for (int64_t start = 0; start < n; start += options_.max_batch) {
-        const int64_t count = std::min(options_.max_batch, n - start);
-        const bool last_chunk = start + count == n;
-        float* out = nullptr;
-        if (batch.all_logits)
-            out = logits.data() + start * desc_.n_vocab;
-        else if (last_chunk)
-            out = logits.data();
-        forward_chunk(batch.tokens.subspan(static_cast<size_t>(start), static_cast<size_t>(count)),
-                      batch.pos0 + start, batch.all_logits, out);
+    try {
+        run_chunks(batch.tokens, batch.pos0, batch.all_logits, logits.data());
+    } catch (const Cancelled&) {
+        throw;
+    } catch (const Error& e) {
+        if (!gpu_) throw;
+        // The GPU layers' cache went with the device: rebuild it on the CPU from the history.
+        gpu_failure_ = e.what();
+        gpu_.reset();
+        plan_layers();
+        if (batch.pos0 > 0)
+            run_chunks(std::span(history_).first(static_cast<size_t>(batch.pos0)), 0, false, nullptr);
+        run_chunks(batch.tokens, batch.pos0, batch.all_logits, logits.data());
     }
     return logits;
+}
+
+void LlamaModel::run_chunks(std::span<const int32_t> tokens, int64_t pos0, bool all_logits, float* logits) {
+    const auto n = static_cast<int64_t>(tokens.size());
+    for (int64_t start = 0; start < n; start += options_.max_batch) {
+        const int64_t count = std::min(options_.max_batch, n - start);
+        float* out = nullptr;
+        if (logits && all_logits)
+            out = logits + start * desc_.n_vocab;
+        else if (logits && start + count == n)
+            out = logits;
+        forward_chunk(tokens.subspan(static_cast<size_t>(start), static_cast<size_t>(count)), pos0 + start,
+                      all_logits, out);
+    }
 }
 
 void LlamaModel::forward_chunk(std::span<const int32_t> tokens, int64_t pos0, bool all_logits,
@@ -64,10 +117,13 @@ void LlamaModel::forward_chunk(std::span<const int32_t> tokens, int64_t pos0, bo
     for (int64_t il = 0; il < desc_.n_layer; ++il)
         plan_.backend_of_layer[static_cast<size_t>(il)]->run_layer(
             il, weights_.layers[static_cast<size_t>(il)], state);
-    if (!logits) return;
-
     // Only the rows whose logits are wanted go through the final norm and the output matrix.
     const int64_t first = all_logits ? 0 : n - 1;
+    if (gpu_ && gpu_->runs_output()) {
+        gpu_->run_output(state, first, logits); // submits the batch's GPU work even without logits
+        return;
+    }
+    if (!logits) return;
     const int64_t rows = n - first;
     normed_.resize(static_cast<size_t>(rows * e));
     for (int64_t t = 0; t < rows; ++t)
@@ -87,14 +143,22 @@ uint64_t LlamaModel::weight_bytes_per_token() const {
     return total + weights_.output_norm.size() * sizeof(float);
 }
 
-void LlamaModel::shift_kv(int64_t begin, int64_t end, int64_t delta) {
+bool LlamaModel::shift_kv(int64_t begin, int64_t end, int64_t delta) {
+    if (begin < 0 || begin > end || end > static_cast<int64_t>(history_.size()) || begin + delta < 0)
+        throw Error(fmt::format("cannot move cached positions [{}, {}) by {}: the cache holds {}", begin, end,
+                                delta, history_.size()));
+    std::vector<LayerBackend*> backends;
+    for (LayerBackend* backend : plan_.backend_of_layer)
+        if (std::find(backends.begin(), backends.end(), backend) == backends.end())
+            backends.push_back(backend);
+    if (!std::ranges::all_of(backends, [](const LayerBackend* b) { return b->can_shift_kv(); })) return false;
     // Each backend shifts the layers it holds; a backend serving several layers is asked once.
-    std::vector<LayerBackend*> done;
-    for (LayerBackend* backend : plan_.backend_of_layer) {
-        if (std::find(done.begin(), done.end(), backend) != done.end()) continue;
-        backend->shift_kv(begin, end, delta);
-        done.push_back(backend);
-    }
+    for (LayerBackend* backend : backends) backend->shift_kv(begin, end, delta);
+    // The history follows the cache, so a CPU fallback re-evaluates the tokens where they now are.
+    std::vector<int32_t> moved(history_.begin() + begin, history_.begin() + end);
+    history_.resize(static_cast<size_t>(end + delta));
+    std::copy(moved.begin(), moved.end(), history_.begin() + begin + delta);
+    return true;
 }
 
 } // namespace fireside

@@ -9,17 +9,35 @@
 #include "engine/model/model_desc.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace fireside {
+
+namespace vk {
+class VulkanLayerBackend;
+}
+
+// "GPU layers" as users give them: N puts the last N transformer layers on the GPU and N = n_layer + 1
+// the output norm and matrix too.
+inline constexpr int64_t kAllGpuLayers = -1;  // every layer and the output
+inline constexpr int64_t kAutoGpuLayers = -2; // as many as the device's memory plan allows
 
 struct LlamaModelOptions {
     int64_t n_ctx = 512;
     int n_threads = 0; // 0: one per physical core
     BlockType kv_type = BlockType::F16;
     int64_t max_batch = 512; // tokens evaluated per pass; longer batches are split
+
+    int64_t n_gpu_layers = 0;              // 0: CPU only; N, kAllGpuLayers or kAutoGpuLayers
+    std::optional<std::string> gpu_device; // index or part of a name; default: the best device
+    bool gpu_validation = false;           // Khronos validation layer (tests)
+    // Called as weights upload to the GPU (bytes done, bytes total); returning false cancels.
+    std::function<bool(uint64_t, uint64_t)> gpu_progress;
 };
 
 // A batch of tokens to evaluate at positions pos0, pos0 + 1, ...
@@ -30,10 +48,14 @@ struct Batch {
 };
 
 // A LLaMA model ready to evaluate: weights bound in the file's mapping, a KV cache for n_ctx
-// positions, and a layer plan saying which backend runs each layer (all on the CPU for now).
+// positions, and a layer plan saying which backend runs each layer: the CPU, or for the last
+// n_gpu_layers a Vulkan device. If the GPU fails mid-run (device loss, allocation failure), forward()
+// drops it, rebuilds the GPU layers' cache on the CPU from the tokens it has seen and carries on there;
+// the reason stays in gpu_failure().
 class LlamaModel {
 public:
     LlamaModel(ModelFile file, ModelDesc desc, const LlamaModelOptions& options = {});
+    ~LlamaModel();
 
     const ModelDesc& desc() const { return desc_; }
     const ModelFile& file() const { return file_; }
@@ -47,12 +69,23 @@ public:
 
     // Moves the cached positions [begin, end) by delta in every layer's KV cache (keys re-rotated), so
     // the session can drop old turns from a full context and keep evaluating after the kept ones.
-    void shift_kv(int64_t begin, int64_t end, int64_t delta);
+    // Returns false, changing nothing, when a backend in use cannot move its cache (the caller then
+    // evaluates the kept tokens again).
+    bool shift_kv(int64_t begin, int64_t end, int64_t delta);
 
     // The bytes of weights read for one generated token (every matrix once, plus one embedding row).
     uint64_t weight_bytes_per_token() const;
 
+    // Layers (0 .. n_layer + 1) running on the GPU now: 0 without one, or after a GPU failure.
+    int64_t n_gpu_layers() const;
+    vk::VulkanLayerBackend* gpu() { return gpu_.get(); }
+    // The name of the GPU device, empty when everything runs on the CPU.
+    std::string gpu_device_name() const;
+    const std::string& gpu_failure() const { return gpu_failure_; }
+
 private:
+    void plan_layers();
+    void run_chunks(std::span<const int32_t> tokens, int64_t pos0, bool all_logits, float* logits);
     void forward_chunk(std::span<const int32_t> tokens, int64_t pos0, bool all_logits, float* logits);
 
     ModelFile file_;
@@ -61,9 +94,12 @@ private:
     ThreadPool pool_;
     LlamaWeights weights_;
     std::unique_ptr<CpuLayerBackend> cpu_;
+    std::unique_ptr<vk::VulkanLayerBackend> gpu_;
     LayerPlan plan_;
     MatmulScratch output_scratch_;
     std::vector<float> hidden_, normed_;
+    std::vector<int32_t> history_; // the token at each cached position: what a CPU fallback re-evaluates
+    std::string gpu_failure_;
 };
 
 } // namespace fireside

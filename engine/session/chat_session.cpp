@@ -222,11 +222,10 @@ std::optional<std::vector<float>> ChatSession::State::evaluate(const std::vector
     if (keep < cached.size() && keep + 1 < prompt.size()) {
         const std::span<const int32_t> rest(prompt.data() + keep, prompt.size() - 1 - keep);
         const CachedRun run = find_cached_run(cached, keep + 1, rest);
-        if (run.length >= kMinShiftRun) {
+        if (run.length >= kMinShiftRun &&
             model.shift_kv(static_cast<int64_t>(run.start), static_cast<int64_t>(run.start + run.length),
-                           static_cast<int64_t>(keep) - static_cast<int64_t>(run.start));
+                           static_cast<int64_t>(keep) - static_cast<int64_t>(run.start)))
             keep += run.length;
-        }
     }
     cached.assign(prompt.begin(), prompt.begin() + static_cast<std::ptrdiff_t>(keep));
     stats.reused_tokens = static_cast<int64_t>(keep);

@@ -27,7 +27,9 @@ uint8_t touch_pages(const std::byte* begin, const std::byte* end) {
     return sum;
 }
 
-void warm_tensor_data(const ModelFile& file, const LoadProgress& progress, const std::atomic<bool>* cancel) {
+// Reports progress from 0 to `share` of the whole load.
+void warm_tensor_data(const ModelFile& file, double share, const LoadProgress& progress,
+                      const std::atomic<bool>* cancel) {
     if (!file.mapping) return;
     // The data region: from the first tensor's bytes to the last tensor's end, in file order.
     uint64_t first = file.file_bytes, last = 0;
@@ -44,7 +46,7 @@ void warm_tensor_data(const ModelFile& file, const LoadProgress& progress, const
         const uint64_t n = std::min(kChunkBytes, total - done);
         sink = static_cast<uint8_t>(sink + touch_pages(base + first + done, base + first + done + n));
         done += n;
-        if (progress) progress(kReadShare * static_cast<double>(done) / static_cast<double>(total));
+        if (progress) progress(share * static_cast<double>(done) / static_cast<double>(total));
     }
 }
 
@@ -59,8 +61,9 @@ int64_t effective_context_size(const ModelDesc& desc, const LoadOptions& options
 
 std::unique_ptr<LlamaModel> load_model(const LoadOptions& options, const LoadProgress& progress,
                                        const std::atomic<bool>* cancel) {
-    if (options.gpu_layers < 0)
-        throw Error(fmt::format("GPU layers {} must be 0 or more", options.gpu_layers));
+    if (options.gpu_layers < kAutoGpuLayers)
+        throw Error(
+            fmt::format("GPU layers {} is invalid: use 0 .. N, -1 (all) or -2 (auto)", options.gpu_layers));
     if (options.n_threads < 0 || options.n_threads > 1024)
         throw Error(fmt::format("thread count {} is out of range (0 .. 1024)", options.n_threads));
     if (progress) progress(0.0);
@@ -69,7 +72,18 @@ std::unique_ptr<LlamaModel> load_model(const LoadOptions& options, const LoadPro
     LlamaModelOptions model_options;
     model_options.n_ctx = effective_context_size(desc, options);
     model_options.n_threads = options.n_threads;
-    warm_tensor_data(file, progress, cancel);
+    model_options.n_gpu_layers = options.gpu_layers;
+    if (!options.device.empty()) model_options.gpu_device = options.device;
+    // With GPU layers, reading the file and uploading the weights share the progress bar.
+    const double read_share = options.gpu_layers != 0 ? 0.5 : kReadShare;
+    model_options.gpu_progress = [&](uint64_t done, uint64_t total) {
+        if (cancel && cancel->load()) return false;
+        if (progress && total > 0)
+            progress(read_share +
+                     (1.0 - read_share) * static_cast<double>(done) / static_cast<double>(total));
+        return true;
+    };
+    warm_tensor_data(file, read_share, progress, cancel);
     if (cancel && cancel->load()) throw Cancelled();
     auto model = std::make_unique<LlamaModel>(std::move(file), std::move(desc), model_options);
     if (progress) progress(1.0);

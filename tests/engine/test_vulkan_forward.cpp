@@ -9,7 +9,7 @@
 #include "engine/quant/quant_mix.h"
 #include "engine/vulkan/gpu_memory_plan.h"
 #include "engine/vulkan/instance.h"
-#include "engine/vulkan/offloaded_llama.h"
+#include "engine/vulkan/vulkan_layer_backend.h"
 #include "tests/support/logit_metrics.h"
 #include "tests/support/test_support.h"
 
@@ -69,17 +69,17 @@ std::vector<float> cpu_logits(const std::filesystem::path& path, std::span<const
     return model->forward(Batch{tokens, 0, true});
 }
 
-std::unique_ptr<vk::OffloadedLlama> gpu_model(const std::filesystem::path& path, int64_t ngl, int64_t n_ctx,
-                                              bool validation = false, int64_t max_batch = 512) {
+std::unique_ptr<LlamaModel> gpu_model(const std::filesystem::path& path, int64_t ngl, int64_t n_ctx,
+                                      bool validation = false, int64_t max_batch = 512) {
     ModelFile file = open_model_file(path);
     ModelDesc desc = describe_model(file);
-    vk::OffloadOptions options;
-    options.model.n_ctx = n_ctx;
-    options.model.n_threads = 2;
-    options.model.max_batch = max_batch;
+    LlamaModelOptions options;
+    options.n_ctx = n_ctx;
+    options.n_threads = 2;
+    options.max_batch = max_batch;
     options.n_gpu_layers = ngl;
-    options.vulkan.validation = validation;
-    return std::make_unique<vk::OffloadedLlama>(std::move(file), std::move(desc), options);
+    options.gpu_validation = validation;
+    return std::make_unique<LlamaModel>(std::move(file), std::move(desc), options);
 }
 
 // GPU (f32 activations) against CPU (activations quantized to 8 bits for quantized weights, as the
@@ -295,11 +295,11 @@ private slots:
         overrides.rope_freq_scale = static_cast<float>(c["rope_freq_scale"].toDouble());
         overrides.n_head_kv = describe_model(file).n_head / c["gqa"].toInt();
         ModelDesc desc = describe_model(file, overrides);
-        vk::OffloadOptions options;
-        options.model.n_ctx = static_cast<int64_t>(tokens.size());
-        options.model.n_threads = 2;
+        LlamaModelOptions options;
+        options.n_ctx = static_cast<int64_t>(tokens.size());
+        options.n_threads = 2;
         options.n_gpu_layers = ngl;
-        vk::OffloadedLlama model(std::move(file), std::move(desc), options);
+        LlamaModel model(std::move(file), std::move(desc), options);
         const auto logits = model.forward(Batch{tokens, 0, true});
         const auto ref = test::read_f32(dir / (prefix + ".logits.f32"));
         const test::Thresholds t{th["rms_ratio_max"].toDouble(), th["max_abs_diff_max"].toDouble(),

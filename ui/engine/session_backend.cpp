@@ -28,11 +28,18 @@ QVariantMap SessionBackend::load(const LoadRequest& request, const std::function
     options.overrides.rope_freq_scale = request.rope_freq_scale;
     options.n_ctx = request.n_ctx;
     options.n_threads = request.n_threads;
-    // Every layer runs on the CPU for now: "auto" (-1) asks for no offload.
-    options.gpu_layers = std::max(0, request.gpu_layers);
+    // The slider's "auto" (-1) is the engine's kAutoGpuLayers: as many layers as the GPU's memory holds.
+    options.gpu_layers = request.gpu_layers < 0 ? kAutoGpuLayers : request.gpu_layers;
     auto model = load_model(options, progress, &cancel);
-    const QString device = model->n_threads() == 1 ? QStringLiteral("CPU, 1 thread")
-                                                   : QStringLiteral("CPU, %1 threads").arg(model->n_threads());
+    const QString cpu = model->n_threads() == 1 ? QStringLiteral("CPU, 1 thread")
+                                                : QStringLiteral("CPU, %1 threads").arg(model->n_threads());
+    const QString device = model->n_gpu_layers() == 0
+                               ? cpu
+                               : QStringLiteral("%1: %2 of %3 layers · %4")
+                                     .arg(QString::fromStdString(model->gpu_device_name()))
+                                     .arg(model->n_gpu_layers())
+                                     .arg(model->desc().n_layer + 1)
+                                     .arg(cpu);
     QVariantMap info = model_info(request.path, model->desc(), model->n_ctx(), device);
     session_ = std::make_unique<ChatSession>(*model, make_template(template_));
     model_ = std::move(model);
