@@ -148,7 +148,10 @@ ScrollView {
             Layout.fillWidth: true
             wrapMode: Text.WordWrap
             opacity: 0.75
+            // "auto" leaves a software rasterizer alone: it is slower than the CPU path itself.
             text: !models.gpuAvailable ? models.gpuProblem
+                 : (s.gpuLayers < 0 && models.devices[0].kind === "software (CPU)")
+                   ? qsTr("auto · %1 runs shaders on the CPU, so auto keeps every layer on the CPU; set a number to use it anyway").arg(models.devices[0].name)
                  : (s.gpuLayers < 0 ? qsTr("auto") : s.gpuLayers + qsTr(" layers")) + " · "
                    + qsTr("needs about %1 of %2 on %3").arg(window.formatBytes(models.info.memoryBytes || 0))
                         .arg(window.formatBytes(models.devices[0].memoryBytes)).arg(models.devices[0].name)
