@@ -125,4 +125,13 @@ int physical_core_count() {
     return count;
 }
 
+bool avx2_kernels_enabled() {
+#if defined(__x86_64__)
+    static const bool yes = cpu_features().has_avx2_kernels();
+    return yes;
+#else
+    return false;
+#endif
+}
+
 } // namespace fireside

@@ -25,6 +25,9 @@ struct CpuFeatures {
 
 const CpuFeatures& cpu_features();
 
+// True where the AVX2 (+FMA, F16C) code paths may run: an x86-64 build on a CPU that has them.
+bool avx2_kernels_enabled();
+
 // Physical cores (not hyper-threads) of this machine: matrix products are limited by memory and the
 // vector units, which two hyper-threads of one core share, so this is the best default thread count.
 int physical_core_count();

@@ -4,29 +4,17 @@
 #include "engine/quant/fp16.h"
 
 namespace fireside {
-namespace {
-
-bool use_f16c() {
-#if defined(__x86_64__)
-    static const bool yes = cpu_features().has_avx2_kernels();
-    return yes;
-#else
-    return false;
-#endif
-}
-
-} // namespace
 
 void f16_to_f32_row(const uint16_t* src, float* dst, int64_t n) {
 #if defined(__x86_64__)
-    if (use_f16c()) return f16_to_f32_row_f16c(src, dst, n);
+    if (avx2_kernels_enabled()) return f16_to_f32_row_f16c(src, dst, n);
 #endif
     for (int64_t i = 0; i < n; ++i) dst[i] = f16_to_f32(src[i]);
 }
 
 void f32_to_f16_row(const float* src, uint16_t* dst, int64_t n) {
 #if defined(__x86_64__)
-    if (use_f16c()) return f32_to_f16_row_f16c(src, dst, n);
+    if (avx2_kernels_enabled()) return f32_to_f16_row_f16c(src, dst, n);
 #endif
     for (int64_t i = 0; i < n; ++i) dst[i] = f32_to_f16(src[i]);
 }

@@ -3,28 +3,16 @@
 #include "engine/cpu/cpu_features.h"
 
 namespace fireside {
-namespace {
-
-bool use_avx2() {
-#if defined(__x86_64__)
-    static const bool yes = cpu_features().has_avx2_kernels();
-    return yes;
-#else
-    return false;
-#endif
-}
-
-} // namespace
 
 float dot_f32(const float* a, const float* b, int64_t n) {
-    if (use_avx2()) return dot_f32_avx2(a, b, n);
+    if (avx2_kernels_enabled()) return dot_f32_avx2(a, b, n);
     float s = 0.0f;
     for (int64_t i = 0; i < n; ++i) s += a[i] * b[i];
     return s;
 }
 
 void axpy_f32(float a, const float* x, float* y, int64_t n) {
-    if (use_avx2()) return axpy_f32_avx2(a, x, y, n);
+    if (avx2_kernels_enabled()) return axpy_f32_avx2(a, x, y, n);
     for (int64_t i = 0; i < n; ++i) y[i] += a * x[i];
 }
 
