@@ -146,7 +146,8 @@ private slots:
         std::mt19937 rng(1234 + type);
         // Row lengths: one block, an odd number of blocks (pair kernels' tail) and a long row.
         for (int64_t blocks : {int64_t{1}, int64_t{3}, int64_t{16}}) {
-            const int64_t n = blocks * std::max<int64_t>(traits.block_values, 256);
+            // Blocks of the type itself (32 values for q4_0 .. q8_0), so the count really is odd.
+            const int64_t n = blocks * (traits.block_values > 1 ? traits.block_values : 256);
             // As many rows as the largest tile reads (tiles go up to 4 weight x 16 activation rows).
             const std::vector<std::byte> w = random_rows(wt, n, kMaxTileW, rng);
             const std::vector<std::byte> a = random_activations(traits.vec_dot_type, n, kMaxTileA, rng);
