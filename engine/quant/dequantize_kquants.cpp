@@ -47,6 +47,20 @@ void dequantize_row_q3_K(const void* src, float* dst, int64_t n) {
     }
 }
 
+namespace {
+
+// q4_K and q5_K: eight 32-value sub-blocks, each value = d * scale * code - dmin * min.
+void apply_scales_mins(const uint8_t* q, const uint8_t* scales, const uint8_t* mins, float d, float dmin,
+                       float* y) {
+    for (int s = 0; s < 8; ++s) {
+        const float dl = d * static_cast<float>(scales[s]);
+        const float ml = dmin * static_cast<float>(mins[s]);
+        for (int l = 0; l < 32; ++l) y[32 * s + l] = dl * static_cast<float>(q[32 * s + l]) - ml;
+    }
+}
+
+} // namespace
+
 void dequantize_row_q4_K(const void* src, float* dst, int64_t n) {
     const auto* blocks = static_cast<const BlockQ4_K*>(src);
     uint8_t q[QK_K];
@@ -58,12 +72,7 @@ void dequantize_row_q4_K(const void* src, float* dst, int64_t n) {
         const float dmin = f16_to_f32(blk.dmin);
         codes::unpack_nibbles_k(blk.qs, q);
         codes::unpack_scales_mins_k4(blk.scales, scales, mins);
-        float* y = dst + b * QK_K;
-        for (int s = 0; s < 8; ++s) {
-            const float dl = d * static_cast<float>(scales[s]);
-            const float ml = dmin * static_cast<float>(mins[s]);
-            for (int l = 0; l < 32; ++l) y[32 * s + l] = dl * static_cast<float>(q[32 * s + l]) - ml;
-        }
+        apply_scales_mins(q, scales, mins, d, dmin, dst + b * QK_K);
     }
 }
 
@@ -78,12 +87,7 @@ void dequantize_row_q5_K(const void* src, float* dst, int64_t n) {
         const float dmin = f16_to_f32(blk.dmin);
         codes::unpack_q5_K(blk, q);
         codes::unpack_scales_mins_k4(blk.scales, scales, mins);
-        float* y = dst + b * QK_K;
-        for (int s = 0; s < 8; ++s) {
-            const float dl = d * static_cast<float>(scales[s]);
-            const float ml = dmin * static_cast<float>(mins[s]);
-            for (int l = 0; l < 32; ++l) y[32 * s + l] = dl * static_cast<float>(q[32 * s + l]) - ml;
-        }
+        apply_scales_mins(q, scales, mins, d, dmin, dst + b * QK_K);
     }
 }
 
