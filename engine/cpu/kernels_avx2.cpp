@@ -20,19 +20,6 @@ inline __m256i dot_u8s8(__m256i u, __m256i s) {
     return _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1));
 }
 
-inline __m256i dot_s8s8(__m256i w, __m256i s) {
-    return dot_u8s8(_mm256_abs_epi8(w), _mm256_sign_epi8(s, w));
-}
-
-inline __m256i make_scale(int lo, int hi) {
-    return _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_set1_epi16(static_cast<short>(lo))),
-                                   _mm_set1_epi16(static_cast<short>(hi)), 1);
-}
-
-inline __m256i scaled_dot(__m256i acc, __m256i u, __m256i s, __m256i scale) {
-    return _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), scale));
-}
-
 #include "engine/cpu/kernels_x86_blocks.inc"
 
 // Sixteen 256-bit registers: 2 x 2 tiles keep accumulators, codes and activations in registers.
