@@ -53,7 +53,9 @@ CpuFeatures detect() {
             f.avx512bw = (ebx >> 30) & 1;
             f.avx512vl = (ebx >> 31) & 1;
             f.avx512vnni = (ecx >> 11) & 1;
+            f.avx512vbmi = (ecx >> 1) & 1;
         }
+        f.gfni = (ecx >> 8) & 1;
     }
     if (__get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx)) f.avxvnni = (eax >> 4) & 1;
     return f;

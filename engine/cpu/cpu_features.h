@@ -13,6 +13,8 @@ struct CpuFeatures {
     bool avx512vl = false;
     bool avx512vnni = false;
     bool avxvnni = false;
+    bool avx512vbmi = false;
+    bool gfni = false;
     bool neon = false;
     bool dotprod = false;
 
@@ -21,6 +23,7 @@ struct CpuFeatures {
     bool has_avx512_kernels() const {
         return has_avx2_kernels() && avx512f && avx512bw && avx512vl && avx512vnni;
     }
+    bool has_avx512vbmi_kernels() const { return has_avx512_kernels() && avx512vbmi && gfni; }
 };
 
 const CpuFeatures& cpu_features();

@@ -60,6 +60,7 @@ KernelIsa isa_cap() {
         const std::string_view v = env ? env : "";
         if (v == "scalar") return KernelIsa::Scalar;
         if (v == "avx2") return KernelIsa::Avx2;
+        if (v == "avx512") return KernelIsa::Avx512;
         return KernelIsa::Neon; // no cap
     }();
     return cap;
@@ -75,6 +76,8 @@ const char* kernel_isa_name(KernelIsa isa) {
         return "avx2";
     case KernelIsa::Avx512:
         return "avx512";
+    case KernelIsa::Avx512Vbmi:
+        return "avx512vbmi";
     case KernelIsa::Neon:
         return "neon";
     }
@@ -90,16 +93,25 @@ const DotKernel* dot_kernel_for(BlockType type, KernelIsa isa) {
         return cpu.has_avx2_kernels() ? avx2_dot_kernel(type) : nullptr;
     case KernelIsa::Avx512:
         return cpu.has_avx512_kernels() ? avx512_dot_kernel(type) : nullptr;
+    case KernelIsa::Avx512Vbmi:
+        return cpu.has_avx512vbmi_kernels() ? avx512vbmi_dot_kernel(type) : nullptr;
     case KernelIsa::Neon:
         return cpu.neon && cpu.dotprod ? neon_dot_kernel(type) : nullptr;
     }
     return nullptr;
 }
 
+size_t activation_row_bytes(const DotKernel& kernel, int64_t n) {
+    if (kernel.act_row_bytes) return kernel.act_row_bytes(n);
+    return row_bytes(block_traits(kernel.type).vec_dot_type, n);
+}
+
 const DotKernel& best_dot_kernel(BlockType type) {
     const KernelIsa cap = isa_cap();
-    for (KernelIsa isa : {KernelIsa::Avx512, KernelIsa::Neon, KernelIsa::Avx2}) {
-        if (cap == KernelIsa::Scalar || (cap == KernelIsa::Avx2 && isa != KernelIsa::Avx2)) continue;
+    for (KernelIsa isa : {KernelIsa::Avx512Vbmi, KernelIsa::Avx512, KernelIsa::Neon, KernelIsa::Avx2}) {
+        if (cap == KernelIsa::Scalar || (cap == KernelIsa::Avx2 && isa != KernelIsa::Avx2) ||
+            (cap == KernelIsa::Avx512 && isa == KernelIsa::Avx512Vbmi))
+            continue;
         if (const DotKernel* k = dot_kernel_for(type, isa)) return *k;
     }
     const DotKernel* k = scalar_dot_kernel(type);

@@ -9,10 +9,11 @@ namespace fireside {
 
 // The instruction sets the CPU dot-product kernels exist for.
 enum class KernelIsa {
-    Scalar, // the block table's reference dot products: every machine, and the yardstick in tests
-    Avx2,   // AVX2 + FMA + F16C
-    Avx512, // AVX-512 F/BW/VL + VNNI
-    Neon,   // arm64 NEON with the dot-product extension
+    Scalar,     // the block table's reference dot products: every machine, and the yardstick in tests
+    Avx2,       // AVX2 + FMA + F16C
+    Avx512,     // AVX-512 F/BW/VL + VNNI
+    Avx512Vbmi, // the above + VBMI + GFNI (byte permutes and bit shuffles), for the odd-sized blocks
+    Neon,       // arm64 NEON with the dot-product extension
 };
 
 const char* kernel_isa_name(KernelIsa isa);
@@ -34,7 +35,16 @@ struct DotKernel {
     int max_a = 1;
     // Converts activation rows to vec_dot_type; nullptr: the block table's quantize_row.
     void (*quantize)(const float* x, void* out, int64_t n) = nullptr;
+    // Kernels that read their activations in an order of their own: the bytes of one such row of n
+    // values, and the conversion of one row in vec_dot_type into it (applied after `quantize`, once
+    // per product, so the kernel's inner loop finds everything where its weight registers need it).
+    // nullptr: activations are plain vec_dot_type rows.
+    size_t (*act_row_bytes)(int64_t n) = nullptr;
+    void (*arrange)(const void* in, void* out, int64_t n) = nullptr;
 };
+
+// Bytes of one activation row of n values as `kernel` reads it.
+size_t activation_row_bytes(const DotKernel& kernel, int64_t n);
 
 // The fastest kernel for a weight type on this machine (FIRESIDE_CPU_KERNELS=scalar|avx2|avx512 caps
 // the choice, for comparisons).
@@ -47,6 +57,10 @@ const DotKernel* dot_kernel_for(BlockType type, KernelIsa isa);
 // compiled for this architecture or the type has no kernel there).
 const DotKernel* avx2_dot_kernel(BlockType type);
 const DotKernel* avx512_dot_kernel(BlockType type);
+const DotKernel* avx512vbmi_dot_kernel(BlockType type);
 const DotKernel* neon_dot_kernel(BlockType type);
+
+// q8_0 activation rows as the AVX-512 tier makes them (exported for the VBMI tier, which rearranges them).
+void avx512_quantize_q8_0(const float* x, void* out, int64_t n);
 
 } // namespace fireside

@@ -43,12 +43,44 @@ void quantize_rows(BlockType type, const float* x, int64_t n, int64_t n_tokens, 
                       [&](int64_t t, int) { quantize(x + t * n, out + static_cast<size_t>(t) * stride, n); });
 }
 
+namespace {
+
+// The activation rows of job `slot` in the form its kernel reads: vec_dot_type rows, rearranged
+// afterwards where the kernel has an order of its own.
+const std::byte* convert_activations(const DotKernel& kernel, const float* x, int64_t n, int64_t n_tokens,
+                                     ThreadPool& pool, MatmulScratch& scratch, int slot) {
+    const BlockType act_type = block_traits(kernel.type).vec_dot_type;
+    const size_t plain_stride = row_bytes(act_type, n);
+    auto& plain = scratch.quantized[static_cast<size_t>(slot)];
+    plain.resize(plain_stride * static_cast<size_t>(n_tokens));
+    if (act_type == BlockType::F32)
+        std::copy_n(reinterpret_cast<const std::byte*>(x), plain.size(), plain.data());
+    else
+        quantize_rows(act_type, x, n, n_tokens, plain.data(), pool, kernel.quantize);
+    if (!kernel.arrange) return plain.data();
+    const size_t stride = activation_row_bytes(kernel, n);
+    auto& arranged = scratch.arranged[static_cast<size_t>(slot)];
+    arranged.resize(stride * static_cast<size_t>(n_tokens));
+    const auto arrange_row = [&](int64_t t, int) {
+        kernel.arrange(plain.data() + static_cast<size_t>(t) * plain_stride,
+                       arranged.data() + static_cast<size_t>(t) * stride, n);
+    };
+    if (n_tokens < 4)
+        for (int64_t t = 0; t < n_tokens; ++t) arrange_row(t, 0);
+    else
+        pool.parallel_for(n_tokens, arrange_row);
+    return arranged.data();
+}
+
+} // namespace
+
 void matmul_group(const MatmulJob* jobs, int n_jobs, const float* x, int64_t n_tokens, ThreadPool& pool,
                   MatmulScratch& scratch) {
     if (n_tokens <= 0 || n_jobs <= 0) return;
     if (n_jobs > kMaxJobs) throw Error(fmt::format("matmul_group takes at most {} products", kMaxJobs));
     PlannedJob plan[kMaxJobs];
     if (scratch.quantized.size() < static_cast<size_t>(kMaxJobs)) scratch.quantized.resize(kMaxJobs);
+    if (scratch.arranged.size() < static_cast<size_t>(kMaxJobs)) scratch.arranged.resize(kMaxJobs);
     const int64_t n_threads = pool.n_threads();
     const int64_t token_blocks = (n_tokens + kTokensPerTask - 1) / kTokensPerTask;
     int64_t total_rows = 0;
@@ -70,21 +102,17 @@ void matmul_group(const MatmulJob* jobs, int n_jobs, const float* x, int64_t n_t
             throw Error(
                 fmt::format("matrix products with {} weights are not supported on the CPU", traits.name));
         const BlockType act_type = traits.vec_dot_type;
-        p.act_stride = row_bytes(act_type, p.w->n_cols);
-        if (act_type == BlockType::F32) {
+        p.act_stride = activation_row_bytes(*p.kernel, p.w->n_cols);
+        if (act_type == BlockType::F32 && !p.kernel->arrange) {
             p.act = reinterpret_cast<const std::byte*>(x);
         } else {
             // Reuse an earlier job's conversion when it is the same format made the same way.
             for (int k = 0; k < i && !p.act; ++k)
                 if (block_traits(plan[k].w->type).vec_dot_type == act_type &&
-                    plan[k].kernel->quantize == p.kernel->quantize)
+                    plan[k].kernel->quantize == p.kernel->quantize &&
+                    plan[k].kernel->arrange == p.kernel->arrange)
                     p.act = plan[k].act;
-            if (!p.act) {
-                auto& buffer = scratch.quantized[static_cast<size_t>(i)];
-                buffer.resize(p.act_stride * static_cast<size_t>(n_tokens));
-                quantize_rows(act_type, x, p.w->n_cols, n_tokens, buffer.data(), pool, p.kernel->quantize);
-                p.act = buffer.data();
-            }
+            if (!p.act) p.act = convert_activations(*p.kernel, x, p.w->n_cols, n_tokens, pool, scratch, i);
         }
         const int64_t mw = p.kernel->max_w;
         p.rows_per_chunk = (std::min(target_rows, p.w->n_rows) + mw - 1) / mw * mw;

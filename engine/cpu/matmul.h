@@ -23,6 +23,7 @@ struct WeightMatrix {
 // distinct format of a matmul_group).
 struct MatmulScratch {
     std::vector<std::vector<std::byte>> quantized;
+    std::vector<std::vector<std::byte>> arranged; // for kernels that reorder their activations
 };
 
 // One product of a group that shares its input: y = W x.

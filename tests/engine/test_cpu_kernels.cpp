@@ -117,9 +117,22 @@ constexpr int kMaxTileW = 4, kMaxTileA = 16;
 
 std::vector<const DotKernel*> simd_kernels(BlockType type) {
     std::vector<const DotKernel*> out;
-    for (KernelIsa isa : {KernelIsa::Avx2, KernelIsa::Avx512, KernelIsa::Neon})
+    for (KernelIsa isa : {KernelIsa::Avx2, KernelIsa::Avx512, KernelIsa::Avx512Vbmi, KernelIsa::Neon})
         if (const DotKernel* k = dot_kernel_for(type, isa)) out.push_back(k);
     return out;
+}
+
+// Activation rows in the order a kernel reads them (a copy of `plain` for most kernels).
+std::vector<std::byte> arranged_for(const DotKernel& k, const std::vector<std::byte>& plain, int64_t n,
+                                    int rows) {
+    if (!k.arrange) return plain;
+    const size_t in = row_bytes(block_traits(k.type).vec_dot_type, n);
+    const size_t out = activation_row_bytes(k, n);
+    std::vector<std::byte> arranged(out * static_cast<size_t>(rows));
+    for (int r = 0; r < rows; ++r)
+        k.arrange(plain.data() + in * static_cast<size_t>(r), arranged.data() + out * static_cast<size_t>(r),
+                  n);
+    return arranged;
 }
 
 } // namespace
@@ -144,8 +157,9 @@ private slots:
         const std::vector<const DotKernel*> kernels = simd_kernels(wt);
         if (kernels.empty()) QSKIP("no SIMD kernel for this type on this machine");
         std::mt19937 rng(1234 + type);
-        // Row lengths: one block, an odd number of blocks (pair kernels' tail) and a long row.
-        for (int64_t blocks : {int64_t{1}, int64_t{3}, int64_t{16}}) {
+        // Row lengths: one block, an odd number of blocks (pair kernels' tail), whole groups of four
+        // blocks plus a tail, and a long row.
+        for (int64_t blocks : {int64_t{1}, int64_t{3}, int64_t{6}, int64_t{16}}) {
             // Blocks of the type itself (32 values for q4_0 .. q8_0), so the count really is odd.
             const int64_t n = blocks * (traits.block_values > 1 ? traits.block_values : 256);
             // As many rows as the largest tile reads (tiles go up to 4 weight x 16 activation rows).
@@ -154,10 +168,12 @@ private slots:
             const size_t ws = row_bytes(wt, n), as = row_bytes(traits.vec_dot_type, n);
             for (const DotKernel* k : kernels) {
                 QVERIFY(k->max_w <= kMaxTileW && k->max_a <= kMaxTileA);
+                const std::vector<std::byte> ka = arranged_for(*k, a, n, kMaxTileA);
+                const size_t kas = activation_row_bytes(*k, n);
                 for (int nw = 1; nw <= k->max_w; ++nw)
                     for (int na = 1; na <= k->max_a; ++na) {
                         float out[kMaxTileW * kMaxTileA];
-                        k->tile(n, w.data(), ws, nw, a.data(), as, na, out, kMaxTileW);
+                        k->tile(n, w.data(), ws, nw, ka.data(), kas, na, out, kMaxTileW);
                         for (int i = 0; i < nw; ++i)
                             for (int j = 0; j < na; ++j) {
                                 const std::byte* wi = w.data() + ws * static_cast<size_t>(i);
@@ -180,8 +196,8 @@ private slots:
                                             .arg(ref, 0, 'g', 9)));
                             }
                         float single[1];
-                        k->tile(n, w.data(), ws, 1, a.data(), as, 1, single, 1);
-                        QCOMPARE(k->vec_dot(n, w.data(), a.data()), single[0]);
+                        k->tile(n, w.data(), ws, 1, ka.data(), kas, 1, single, 1);
+                        QCOMPARE(k->vec_dot(n, w.data(), ka.data()), single[0]);
                     }
             }
         }
@@ -264,9 +280,10 @@ private slots:
                     else
                         (k.quantize ? k.quantize : block_traits(traits.vec_dot_type).quantize_row)(
                             x.data() + t * n, a.data(), n);
+                    const std::vector<std::byte> ka = arranged_for(k, a, n, 1);
                     for (int64_t r = 0; r < rows; ++r) {
                         const std::byte* wr = w.data() + static_cast<size_t>(r) * row_bytes(wt, n);
-                        const double ref = k.vec_dot(n, wr, a.data());
+                        const double ref = k.vec_dot(n, wr, ka.data());
                         const double bound = 2e-5 * abs_dot(wt, traits.vec_dot_type, n, wr, a.data()) + 1e-30;
                         QVERIFY2(
                             std::abs(y[static_cast<size_t>(t * rows + r)] - ref) <= bound,

@@ -1,0 +1,198 @@
+// AVX-512 kernels that also use VBMI (byte permutes across the whole register) and GFNI (per-byte
+// bit shuffles): Ice Lake and later, Zen 4 and later. They exist for the formats whose blocks are not
+// a multiple of 16 bytes long, where the plain AVX-512 kernels spend most of their instructions
+// gathering a block's codes and its scale into registers.
+//
+// q4_0: four consecutive 18-byte blocks (72 bytes) come in with one 64-byte and one 8-byte load; one
+// two-source byte permute lines up their 64 code bytes, one AND and one affine bit shuffle give the
+// low and high nibbles, and one word permute plus one conversion give the four scales, replicated to
+// the four 32-bit lanes each block owns. The activation row is rearranged once per product into the
+// same order (see arrange_q8_0_g4), with the -8 code offset and the activation scales precomputed per
+// lane, so each group of four blocks costs two VPDPBUSD, one conversion, one multiply and one FMA.
+#include "engine/cpu/dot_kernels.h"
+#include "engine/quant/blocks.h"
+
+#include <cstring>
+
+#if defined(__x86_64__) && defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__) &&         \
+    defined(__AVX512VNNI__) && defined(__AVX512VBMI__) && defined(__GFNI__) && defined(__F16C__)
+// gcc 12's AVX-512 headers build casts and zero vectors from _mm512_undefined_*(), which its own
+// uninitialized-use analysis then reports inside the headers.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+#include <immintrin.h>
+
+namespace fireside {
+namespace {
+
+constexpr int kGroupBlocks = 4;
+constexpr size_t kGroupBytes = 256;
+
+// One group of four activation blocks as the q4_0 kernel reads it.
+struct ActGroup {
+    int8_t lo[64];    // values 0..15 of block k at 16k
+    int8_t hi[64];    // values 16..31 of block k at 16k
+    int32_t bias[16]; // lane 4k + m: -8 x the sum of the eight activation codes that lane multiplies
+    float scale[16];  // lane 4k + m: the scale of block k
+};
+static_assert(sizeof(ActGroup) == kGroupBytes);
+
+int64_t groups_of(int64_t n) {
+    return (n / QK8_0 + kGroupBlocks - 1) / kGroupBlocks;
+}
+
+size_t g4_row_bytes(int64_t n) {
+    return static_cast<size_t>(groups_of(n)) * kGroupBytes;
+}
+
+// Standard q8_0 blocks -> groups of four; a last partial group is padded with zero blocks, which
+// contribute nothing whatever the weights beside them hold.
+void arrange_q8_0_g4(const void* in, void* out, int64_t n) {
+    const auto* x = static_cast<const BlockQ8_0*>(in);
+    auto* g = static_cast<ActGroup*>(out);
+    const int64_t nb = n / QK8_0;
+    for (int64_t first = 0; first < nb; first += kGroupBlocks, ++g) {
+        std::memset(g, 0, sizeof(ActGroup));
+        for (int k = 0; k < kGroupBlocks && first + k < nb; ++k) {
+            const BlockQ8_0& b = x[first + k];
+            std::memcpy(g->lo + 16 * k, b.qs, 16);
+            std::memcpy(g->hi + 16 * k, b.qs + 16, 16);
+            const float d = _cvtsh_ss(b.d);
+            for (int m = 0; m < 4; ++m) {
+                int sum = 0;
+                for (int t = 0; t < 4; ++t) sum += b.qs[4 * m + t] + b.qs[16 + 4 * m + t];
+                g->bias[4 * k + m] = -8 * sum;
+                g->scale[4 * k + m] = d;
+            }
+        }
+    }
+}
+
+// The decoded codes and scales of one group of one weight row.
+struct WeightGroup {
+    __m512i lo, hi;
+    __m512 scale;
+};
+
+struct Q4_0Decoder {
+    __m512i pick_codes, pick_scales, nibble_mask, high_nibble;
+
+    Q4_0Decoder() {
+        alignas(64) uint8_t codes[64];
+        for (int k = 0; k < 4; ++k)
+            for (int m = 0; m < 16; ++m) codes[16 * k + m] = static_cast<uint8_t>(18 * k + 2 + m);
+        pick_codes = _mm512_load_si512(codes);
+        alignas(64) uint16_t scales[32] = {};
+        for (int j = 0; j < 16; ++j) scales[j] = static_cast<uint16_t>(9 * (j / 4));
+        pick_scales = _mm512_load_si512(scales);
+        nibble_mask = _mm512_set1_epi8(0x0F);
+        // Affine bit matrix: output bit i = input bit i + 4 for i < 4, zero above (a byte's x >> 4).
+        high_nibble = _mm512_set1_epi64(0x1020408000000000LL);
+    }
+
+    // Group g of a row: four blocks, or `tail` (1..3) blocks at the row's end.
+    WeightGroup decode(const BlockQ4_0* row, int64_t g, int tail) const {
+        const auto* p = reinterpret_cast<const uint8_t*>(row + kGroupBlocks * g);
+        __m512i z0, z1;
+        if (tail == 0) {
+            z0 = _mm512_loadu_si512(p);
+            z1 = _mm512_castsi128_si512(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p + 64)));
+        } else {
+            z0 = _mm512_maskz_loadu_epi8((__mmask64{1} << (18 * tail)) - 1, p);
+            z1 = _mm512_setzero_si512();
+        }
+        const __m512i codes = _mm512_permutex2var_epi8(z0, pick_codes, z1);
+        WeightGroup w;
+        w.lo = _mm512_and_si512(codes, nibble_mask);
+        w.hi = _mm512_gf2p8affine_epi64_epi8(codes, high_nibble, 0);
+        w.scale = _mm512_cvtph_ps(_mm512_castsi512_si256(_mm512_permutexvar_epi16(pick_scales, z0)));
+        return w;
+    }
+};
+
+template <int MW, int MA>
+void tile_q4_0(int64_t n, const void* w, size_t ws, const void* a, size_t as, float* out, size_t os) {
+    static const Q4_0Decoder decoder;
+    const int64_t nb = n / QK4_0, full = nb / kGroupBlocks;
+    const int tail = static_cast<int>(nb % kGroupBlocks);
+    const BlockQ4_0* rows[MW];
+    const ActGroup* acts[MA];
+    for (int i = 0; i < MW; ++i)
+        rows[i] = reinterpret_cast<const BlockQ4_0*>(static_cast<const std::byte*>(w) +
+                                                     ws * static_cast<size_t>(i));
+    for (int j = 0; j < MA; ++j)
+        acts[j] =
+            reinterpret_cast<const ActGroup*>(static_cast<const std::byte*>(a) + as * static_cast<size_t>(j));
+    __m512 acc[MW][MA];
+    for (int i = 0; i < MW; ++i)
+        for (int j = 0; j < MA; ++j) acc[i][j] = _mm512_setzero_ps();
+    auto step = [&](int64_t g, int tail_blocks) {
+        WeightGroup wg[MW];
+        for (int i = 0; i < MW; ++i) wg[i] = decoder.decode(rows[i], g, tail_blocks);
+        for (int j = 0; j < MA; ++j) {
+            const ActGroup& y = acts[j][g];
+            const __m512i ylo = _mm512_loadu_si512(y.lo), yhi = _mm512_loadu_si512(y.hi);
+            const __m512i bias = _mm512_loadu_si512(y.bias);
+            const __m512 ys = _mm512_loadu_ps(y.scale);
+            for (int i = 0; i < MW; ++i) {
+                const __m512i dot =
+                    _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(bias, wg[i].lo, ylo), wg[i].hi, yhi);
+                acc[i][j] =
+                    _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), _mm512_mul_ps(wg[i].scale, ys), acc[i][j]);
+            }
+        }
+    };
+    for (int64_t g = 0; g < full; ++g) step(g, 0);
+    if (tail) step(full, tail);
+    for (int i = 0; i < MW; ++i)
+        for (int j = 0; j < MA; ++j)
+            out[static_cast<size_t>(j) * os + static_cast<size_t>(i)] = _mm512_reduce_add_ps(acc[i][j]);
+}
+
+template <int W, int A>
+void dispatch_a(int64_t n, const void* w, size_t ws, const void* a, size_t as, int na, float* out,
+                size_t os) {
+    if constexpr (A > 1)
+        if (na < A) return dispatch_a<W, A - 1>(n, w, ws, a, as, na, out, os);
+    tile_q4_0<W, A>(n, w, ws, a, as, out, os);
+}
+
+template <int W, int A>
+void dispatch(int64_t n, const void* w, size_t ws, int nw, const void* a, size_t as, int na, float* out,
+              size_t os) {
+    if constexpr (W > 1)
+        if (nw < W) return dispatch<W - 1, A>(n, w, ws, nw, a, as, na, out, os);
+    dispatch_a<W, A>(n, w, ws, a, as, na, out, os);
+}
+
+float vec_dot_q4_0(int64_t n, const void* w, const void* a) {
+    float r = 0.0f;
+    tile_q4_0<1, 1>(n, w, 0, a, 0, &r, 1);
+    return r;
+}
+
+} // namespace
+
+const DotKernel* avx512vbmi_dot_kernel(BlockType type) {
+    constexpr int W = 4, A = 4;
+    static const DotKernel q4_0{
+        BlockType::Q4_0,       KernelIsa::Avx512Vbmi, &vec_dot_q4_0,   &dispatch<W, A>, W, A,
+        &avx512_quantize_q8_0, &g4_row_bytes,         &arrange_q8_0_g4};
+    return type == BlockType::Q4_0 ? &q4_0 : nullptr;
+}
+
+} // namespace fireside
+
+#else
+
+namespace fireside {
+
+const DotKernel* avx512vbmi_dot_kernel(BlockType) {
+    return nullptr;
+}
+
+} // namespace fireside
+
+#endif
