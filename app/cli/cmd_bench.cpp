@@ -1,6 +1,8 @@
 #include "app/cli/model_options.h"
 #include "app/cli/subcommand.h"
 #include "engine/core/error.h"
+#include "engine/core/mapped_file.h"
+#include "engine/cpu/kernel_speed.h"
 #include "engine/cpu/memory_bandwidth.h"
 #include "engine/cpu/thread_pool.h"
 #include "engine/model/load_llama_model.h"
@@ -8,7 +10,9 @@
 #include <chrono>
 #include <cmath>
 #include <fmt/format.h>
+#include <optional>
 #include <random>
+#include <string>
 #include <vector>
 
 namespace fireside::cli {
@@ -31,7 +35,52 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+// bench --kernels: each weight format's one-token product against the memory's read speed, so a
+// slow model can be traced to the kernels or to the rest of the forward pass.
+int run_kernel_bench(std::optional<int64_t> threads, int64_t reps, bool json, std::optional<std::string> only,
+                     Io& io) {
+    ThreadPool pool(threads ? static_cast<int>(*threads) : 0);
+    const double bandwidth = measure_read_bandwidth(pool);
+    const BlockType types[] = {BlockType::F16,  BlockType::Q8_0, BlockType::Q4_0, BlockType::Q4_1,
+                               BlockType::Q5_0, BlockType::Q5_1, BlockType::Q2_K, BlockType::Q3_K,
+                               BlockType::Q4_K, BlockType::Q5_K, BlockType::Q6_K};
+    if (!json)
+        io.out << fmt::format("memory bandwidth {:.1f} GB/s (streaming read, {} threads)\n"
+                              "{:<6} {:<11} {:>12} {:>9}\n",
+                              bandwidth / 1e9, pool.n_threads(), "type", "kernel", "GB/s 1 token", "of read");
+    std::string rows;
+    for (BlockType type : types) {
+        if (only && block_traits(type).name != *only) continue;
+        const KernelSpeed k = measure_matvec_speed(type, pool, uint64_t{256} << 20, static_cast<int>(reps));
+        const std::string_view name = block_traits(type).name;
+        if (json)
+            rows += fmt::format(
+                "{}{{\"type\": \"{}\", \"kernel\": \"{}\", \"gbs\": {:.3f}, \"ratio\": {:.4f}}}",
+                rows.empty() ? "" : ", ", name, k.isa, k.bytes_per_s / 1e9, k.bytes_per_s / bandwidth);
+        else
+            io.out << fmt::format("{:<6} {:<11} {:>12.1f} {:>8.1f}%\n", name, k.isa, k.bytes_per_s / 1e9,
+                                  100.0 * k.bytes_per_s / bandwidth);
+    }
+    if (json)
+        io.out << fmt::format("{{\"threads\": {}, \"bandwidth_gbs\": {:.3f}, \"kernels\": [{}]}}\n",
+                              pool.n_threads(), bandwidth / 1e9, rows);
+    return 0;
+}
+
 int run_bench(Args& args, Io& io) {
+    if (args.flag("--kernels")) {
+        const auto threads = args.integer("-t", "--threads");
+        const int64_t reps = args.integer("-r", "--repetitions").value_or(10);
+        const bool json = args.flag("--json");
+        const auto only = args.value("--type");
+        args.finish();
+        if (threads && (*threads < 1 || *threads > 1024))
+            throw Error("-t: the thread count must be 1 .. 1024");
+        if (reps < 1 || reps > 100) throw Error("-r: repetitions must be 1 .. 100");
+        if (only && block_type_from_name(*only) == std::nullopt)
+            throw Error(fmt::format("--type: unknown block type '{}'", *only));
+        return run_kernel_bench(threads, reps, json, only, io);
+    }
     const auto model_path = args.value("-m", "--model");
     const int64_t n_prompt = args.integer("-p", "--n-prompt").value_or(512);
     const int64_t n_gen = args.integer("-n", "--n-gen").value_or(128);
@@ -63,6 +112,16 @@ int run_bench(Args& args, Io& io) {
         const int32_t one[] = {token(rng)};
         model->forward(Batch{one, 0, false});
     }
+    // The ceiling: how fast these threads stream-read the model's own mapped weights. Measured just
+    // before and after each generation run, because a shared machine's memory bandwidth can change by
+    // half from one minute to the next, and generation should be compared with what it had.
+    ThreadPool pool(model->n_threads());
+    const MappedFile& weights = *model->file().mapping;
+    std::vector<double> bandwidths;
+    auto probe = [&] {
+        bandwidths.push_back(
+            measure_read_bandwidth_of(pool, weights.data(), weights.size() & ~uint64_t{63}, 2));
+    };
     std::vector<double> pp, tg;
     for (int64_t r = 0; r < reps; ++r) {
         if (n_prompt > 0) {
@@ -73,17 +132,18 @@ int run_bench(Args& args, Io& io) {
             pp.push_back(static_cast<double>(n_prompt) / seconds_since(start));
         }
         if (n_gen > 0) {
+            probe();
             const auto start = std::chrono::steady_clock::now();
             for (int64_t pos = 0; pos < n_gen; ++pos) {
                 const int32_t one[] = {token(rng)};
                 model->forward(Batch{one, pos, false});
             }
             tg.push_back(static_cast<double>(n_gen) / seconds_since(start));
+            probe();
         }
     }
-
-    ThreadPool pool(model->n_threads());
-    const double bandwidth = measure_read_bandwidth(pool);
+    if (bandwidths.empty()) probe();
+    const double bandwidth = stat_of(bandwidths).mean;
     const double bytes_per_token = static_cast<double>(model->weight_bytes_per_token());
     const double ceiling = bandwidth / bytes_per_token;
     const Stat pps = pp.empty() ? Stat{} : stat_of(pp);
@@ -109,8 +169,10 @@ int run_bench(Args& args, Io& io) {
         io.out << fmt::format("prompt   pp{:<5}  {:8.2f} ± {:.2f} tokens/s\n", n_prompt, pps.mean, pps.sd);
     if (!tg.empty())
         io.out << fmt::format("generate tg{:<5}  {:8.2f} ± {:.2f} tokens/s\n", n_gen, tgs.mean, tgs.sd);
-    io.out << fmt::format("memory bandwidth {:.1f} GB/s (streaming read, {} threads)\n", bandwidth / 1e9,
-                          pool.n_threads());
+    io.out << fmt::format(
+        "memory bandwidth {:.1f} GB/s (streaming read of the model's {:.1f} GB, {} threads, "
+        "around each generation run)\n",
+        bandwidth / 1e9, static_cast<double>(weights.size()) / 1e9, pool.n_threads());
     io.out << fmt::format("weights/token    {:.1f} MB -> ceiling {:.2f} tokens/s", bytes_per_token / 1e6,
                           ceiling);
     if (!tg.empty()) io.out << fmt::format(", generation at {:.1f}% of it", 100.0 * ratio);
@@ -120,9 +182,12 @@ int run_bench(Args& args, Io& io) {
 
 const bool registered = register_subcommand(
     {"bench", "measure prompt-processing and generation speed against the memory-bandwidth ceiling",
-     "-m MODEL [-p 512] [-n 128] [-t N] [-r 3] [--gqa N] [--ngl N|all|auto] [--device ID] [--json]\n\n"
+     "-m MODEL [-p 512] [-n 128] [-t N] [-r 3] [--gqa N] [--ngl N|all|auto] [--device ID] [--json]\n"
+     "       fireside-cli bench --kernels [--type T] [-t N] [-r 10] [--json]\n\n"
      "Times a prompt of -p random tokens evaluated as one batch and -n tokens generated one at a time,\n"
-     "-r times each (mean ± sd), and compares generation with bandwidth / bytes of weights per token.",
+     "-r times each (mean ± sd), and compares generation with bandwidth / bytes of weights per token.\n"
+     "--kernels times each weight format's one-token matrix product on 256 MB of weights (best of -r)\n"
+     "and compares the rate it reads them at with the memory's streaming read rate.",
      &run_bench});
 
 } // namespace

@@ -137,82 +137,88 @@ struct Legacy {
     }
 };
 
-// ---- k-quants against q8_K -------------------------------------------------------------------------
+// ---- k-quants against q8_K, one token ---------------------------------------------------------------
 
-inline void unpack_scales_mins(const uint8_t* p, uint8_t* sc, uint8_t* m) {
-    for (int j = 0; j < 4; ++j) {
-        sc[j] = p[j] & 63;
-        m[j] = p[j + 4] & 63;
-        sc[j + 4] = static_cast<uint8_t>((p[j + 8] & 0x0f) | ((p[j] >> 6) << 4));
-        m[j + 4] = static_cast<uint8_t>((p[j + 8] >> 4) | ((p[j + 4] >> 6) << 4));
-    }
+// Generation reads each weight super-block once, so these kernels keep everything in registers: the
+// sub-block scales are applied in the 16-bit multiply (VPMADDUBSW + VPMADDWD), and the min / code
+// offset terms come from the activation block sums with one more VPMADDWD, so no scalar loop runs per
+// super-block.
+
+// The eight 6-bit scales (bytes 0..7) and mins (bytes 8..15) of a q4_K/q5_K super-block.
+inline __m128i scales_and_mins(const uint8_t* p) {
+    uint32_t u[3];
+    __builtin_memcpy(u, p, 12);
+    const uint32_t low6 = 0x3F3F3F3F, low4 = 0x0F0F0F0F, top2 = 0x30303030;
+    return _mm_setr_epi32(
+        static_cast<int>(u[0] & low6), static_cast<int>((u[2] & low4) | ((u[0] >> 2) & top2)),
+        static_cast<int>(u[1] & low6), static_cast<int>(((u[2] >> 4) & low4) | ((u[1] >> 2) & top2)));
 }
 
-inline __m512i pair_of_ints(int a, int b) {
-    return _mm512_mask_blend_epi32(0xFF00, _mm512_set1_epi32(a), _mm512_set1_epi32(b));
+// A vector of sixteen 16-bit lanes per 256-bit half, lanes 0..15 taking lane `a` and 16..31 lane `b`
+// of a 16-bit source (the scales of the two sub-blocks a 64-byte run covers).
+inline __m512i halves_index(int a, int b) {
+    return _mm512_mask_blend_epi16(0xFFFF0000u, _mm512_set1_epi16(static_cast<short>(a)),
+                                   _mm512_set1_epi16(static_cast<short>(b)));
+}
+
+inline __m512i load_pair_u(const int8_t* first, const int8_t* second) {
+    return _mm512_inserti64x4(_mm512_castsi256_si512(load256(first)), load256(second), 1);
 }
 
 struct Q4_K {
     template <int MW, int MA>
     static void tile(int64_t n, const void* w, size_t ws, const void* a, size_t as, float* out, size_t os) {
         const int64_t nb = n / QK_K;
-        const __m512i zero = _mm512_setzero_si512(), m4 = _mm512_set1_epi8(0x0F);
+        const __m512i m4 = _mm512_set1_epi8(0x0F);
+        // Runs: the low and high nibbles of qs[0..64) (sub-blocks 0, 2 and 1, 3) and of qs[64..128).
+        const __m512i pick[4] = {halves_index(0, 2), halves_index(1, 3), halves_index(4, 6),
+                                 halves_index(5, 7)};
+        // 16-bit lane 2s and 2s + 1: the min of sub-block s (lanes 8..15 of scales_and_mins widened).
+        const __m256i pick_min =
+            _mm256_setr_epi16(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15);
         __m512 acc[MW][MA];
-        float mins_acc[MW][MA];
+        __m256 acc_min[MW][MA];
         for (int i = 0; i < MW; ++i)
             for (int j = 0; j < MA; ++j) {
                 acc[i][j] = _mm512_setzero_ps();
-                mins_acc[i][j] = 0.0f;
+                acc_min[i][j] = _mm256_setzero_ps();
             }
         for (int64_t b = 0; b < nb; ++b) {
-            // Weight codes: chunk k (64 bytes of qs) holds sub-blocks 4k and 4k + 2 in its low nibbles
-            // and 4k + 1 and 4k + 3 in its high nibbles, 32 values each.
-            __m512i lo[MW][2], hi[MW][2], slo[MW][2], shi[MW][2];
-            uint8_t mins[MW][8];
-            float d[MW], dmin[MW];
+            const BlockQ8_K* y[MA];
+            for (int j = 0; j < MA; ++j) y[j] = reinterpret_cast<const BlockQ8_K*>(at(a, as, j)) + b;
             for (int i = 0; i < MW; ++i) {
                 const BlockQ4_K* x = reinterpret_cast<const BlockQ4_K*>(at(w, ws, i)) + b;
-                uint8_t sc[8];
-                unpack_scales_mins(x->scales, sc, mins[i]);
-                d[i] = half(x->d);
-                dmin[i] = half(x->dmin);
-                for (int k = 0; k < 2; ++k) {
-                    const __m512i raw = _mm512_loadu_si512(x->qs + 64 * k);
-                    lo[i][k] = _mm512_and_si512(raw, m4);
-                    hi[i][k] = _mm512_and_si512(_mm512_srli_epi16(raw, 4), m4);
-                    slo[i][k] = pair_of_ints(sc[4 * k], sc[4 * k + 2]);
-                    shi[i][k] = pair_of_ints(sc[4 * k + 1], sc[4 * k + 3]);
-                }
-            }
-            for (int j = 0; j < MA; ++j) {
-                const BlockQ8_K* y = reinterpret_cast<const BlockQ8_K*>(at(a, as, j)) + b;
-                __m512i ylo[2], yhi[2];
-                for (int k = 0; k < 2; ++k) {
-                    ylo[k] = load_pair(y->qs + 128 * k, y->qs + 128 * k + 64);
-                    yhi[k] = load_pair(y->qs + 128 * k + 32, y->qs + 128 * k + 96);
-                }
-                int sums[8];
-                for (int s = 0; s < 8; ++s) sums[s] = y->bsums[2 * s] + y->bsums[2 * s + 1];
-                for (int i = 0; i < MW; ++i) {
-                    __m512i isum = zero;
-                    for (int k = 0; k < 2; ++k) {
-                        isum = _mm512_add_epi32(
-                            isum, _mm512_mullo_epi32(_mm512_dpbusd_epi32(zero, lo[i][k], ylo[k]), slo[i][k]));
-                        isum = _mm512_add_epi32(
-                            isum, _mm512_mullo_epi32(_mm512_dpbusd_epi32(zero, hi[i][k], yhi[k]), shi[i][k]));
-                    }
+                const __m256i sm = _mm256_cvtepu8_epi16(scales_and_mins(x->scales));
+                const __m512i sm512 = _mm512_castsi256_si512(sm);
+                const __m512i raw0 = _mm512_loadu_si512(x->qs), raw1 = _mm512_loadu_si512(x->qs + 64);
+                const __m512i q[4] = {
+                    _mm512_and_si512(raw0, m4), _mm512_and_si512(_mm512_srli_epi16(raw0, 4), m4),
+                    _mm512_and_si512(raw1, m4), _mm512_and_si512(_mm512_srli_epi16(raw1, 4), m4)};
+                __m512i sc[4];
+                for (int r = 0; r < 4; ++r) sc[r] = _mm512_permutexvar_epi16(pick[r], sm512);
+                const __m256i mins = _mm256_permutexvar_epi16(pick_min, sm);
+                const float d = half(x->d), dmin = half(x->dmin);
+                for (int j = 0; j < MA; ++j) {
+                    const int8_t* yq = y[j]->qs;
+                    // Run r pairs with activation values of the same two sub-blocks.
+                    const __m512i yv[4] = {load_pair_u(yq, yq + 64), load_pair_u(yq + 32, yq + 96),
+                                           load_pair_u(yq + 128, yq + 192), load_pair_u(yq + 160, yq + 224)};
+                    __m512i isum = _mm512_madd_epi16(_mm512_maddubs_epi16(q[0], yv[0]), sc[0]);
+                    for (int r = 1; r < 4; ++r)
+                        isum = _mm512_add_epi32(isum,
+                                                _mm512_madd_epi16(_mm512_maddubs_epi16(q[r], yv[r]), sc[r]));
+                    const __m256i msum = _mm256_madd_epi16(load256(y[j]->bsums), mins);
                     acc[i][j] =
-                        _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_set1_ps(d[i] * y->d), acc[i][j]);
-                    int msum = 0;
-                    for (int s = 0; s < 8; ++s) msum += mins[i][s] * sums[s];
-                    mins_acc[i][j] += dmin[i] * y->d * static_cast<float>(msum);
+                        _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_set1_ps(d * y[j]->d), acc[i][j]);
+                    acc_min[i][j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(msum), _mm256_set1_ps(dmin * y[j]->d),
+                                                    acc_min[i][j]);
                 }
             }
         }
         for (int i = 0; i < MW; ++i)
             for (int j = 0; j < MA; ++j)
                 out[static_cast<size_t>(j) * os + static_cast<size_t>(i)] =
-                    _mm512_reduce_add_ps(acc[i][j]) - mins_acc[i][j];
+                    _mm512_reduce_add_ps(acc[i][j]) - hsum(acc_min[i][j]);
     }
 };
 
@@ -220,70 +226,64 @@ struct Q6_K {
     template <int MW, int MA>
     static void tile(int64_t n, const void* w, size_t ws, const void* a, size_t as, float* out, size_t os) {
         const int64_t nb = n / QK_K;
-        const __m512i zero = _mm512_setzero_si512(), m4 = _mm512_set1_epi8(0x0F), m2 = _mm512_set1_epi8(0x03);
-        const __m128i spread = _mm_setr_epi8(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3);
-        // Shift counts taking the 2-bit fields of qh for quarter g = 2p (lower half) and 2p + 1 (upper).
+        const __m512i m4 = _mm512_set1_epi8(0x0F), m2 = _mm512_set1_epi8(0x03);
+        // Shift counts taking the 2-bit fields of qh for part 2h (lower half) and 2h + 1 (upper).
         const __m512i shift[2] = {
             _mm512_mask_blend_epi16(0xFFFF0000u, _mm512_set1_epi16(0), _mm512_set1_epi16(2)),
             _mm512_mask_blend_epi16(0xFFFF0000u, _mm512_set1_epi16(4), _mm512_set1_epi16(6))};
+        // Part r covers sub-blocks 4r .. 4r + 3 (16 values, eight 16-bit lanes each).
+        __m512i pick[4];
+        for (int r = 0; r < 4; ++r)
+            pick[r] = _mm512_add_epi16(
+                _mm512_set1_epi16(static_cast<short>(4 * r)),
+                _mm512_srli_epi16(_mm512_set_epi16(31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17,
+                                                   16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+                                  3));
         __m512 acc[MW][MA];
-        float offset_acc[MW][MA];
         for (int i = 0; i < MW; ++i)
-            for (int j = 0; j < MA; ++j) {
-                acc[i][j] = _mm512_setzero_ps();
-                offset_acc[i][j] = 0.0f;
-            }
+            for (int j = 0; j < MA; ++j) acc[i][j] = _mm512_setzero_ps();
         for (int64_t b = 0; b < nb; ++b) {
-            // Part 2h + p covers values 128h + 64p .. + 63, i.e. sub-blocks 8h + 4p .. 8h + 4p + 3.
-            __m512i q[MW][4], sc[MW][4];
-            float d[MW];
-            const int8_t* scales[MW];
+            const BlockQ8_K* y[MA];
+            for (int j = 0; j < MA; ++j) y[j] = reinterpret_cast<const BlockQ8_K*>(at(a, as, j)) + b;
             for (int i = 0; i < MW; ++i) {
                 const BlockQ6_K* x = reinterpret_cast<const BlockQ6_K*>(at(w, ws, i)) + b;
-                d[i] = half(x->d);
-                scales[i] = x->scales;
+                const __m256i sc16 =
+                    _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x->scales)));
+                __m512i q[4], sc[4];
                 for (int h = 0; h < 2; ++h) {
                     const __m512i low = _mm512_loadu_si512(x->ql + 64 * h);
-                    const __m512i high = _mm512_broadcast_i64x4(
-                        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x->qh + 32 * h)));
+                    const __m512i high = _mm512_broadcast_i64x4(load256(x->qh + 32 * h));
                     for (int p = 0; p < 2; ++p) {
                         const __m512i nib = p == 0 ? _mm512_and_si512(low, m4)
                                                    : _mm512_and_si512(_mm512_srli_epi16(low, 4), m4);
                         const __m512i top = _mm512_and_si512(_mm512_srlv_epi16(high, shift[p]), m2);
-                        q[i][2 * h + p] = _mm512_or_si512(nib, _mm512_slli_epi16(top, 4));
-                        int32_t four = 0;
-                        __builtin_memcpy(&four, x->scales + 8 * h + 4 * p, 4);
-                        sc[i][2 * h + p] =
-                            _mm512_cvtepi8_epi32(_mm_shuffle_epi8(_mm_cvtsi32_si128(four), spread));
+                        q[2 * h + p] = _mm512_or_si512(nib, _mm512_slli_epi16(top, 4));
+                        sc[2 * h + p] =
+                            _mm512_permutexvar_epi16(pick[2 * h + p], _mm512_castsi256_si512(sc16));
                     }
                 }
-            }
-            for (int j = 0; j < MA; ++j) {
-                const BlockQ8_K* y = reinterpret_cast<const BlockQ8_K*>(at(a, as, j)) + b;
-                __m512i yv[4];
-                for (int part = 0; part < 4; ++part) yv[part] = _mm512_loadu_si512(y->qs + 64 * part);
-                for (int i = 0; i < MW; ++i) {
-                    __m512i isum = zero;
-                    for (int part = 0; part < 4; ++part)
+                const float d = half(x->d);
+                for (int j = 0; j < MA; ++j) {
+                    __m512i isum = _mm512_setzero_si512();
+                    for (int r = 0; r < 4; ++r)
                         isum = _mm512_add_epi32(
                             isum,
-                            _mm512_mullo_epi32(_mm512_dpbusd_epi32(zero, q[i][part], yv[part]), sc[i][part]));
+                            _mm512_madd_epi16(
+                                _mm512_maddubs_epi16(q[r], _mm512_loadu_si512(y[j]->qs + 64 * r)), sc[r]));
+                    // Codes are stored + 32: take 32 x scale x (each sub-block's activation sum) back out.
+                    const __m256i offset =
+                        _mm256_slli_epi32(_mm256_madd_epi16(load256(y[j]->bsums), sc16), 5);
+                    isum = _mm512_sub_epi32(isum, _mm512_zextsi256_si512(offset));
                     acc[i][j] =
-                        _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_set1_ps(d[i] * y->d), acc[i][j]);
-                    // Codes are stored + 32: take 32 * scale * (sum of the sub-block's activations) back out.
-                    int offset = 0;
-                    for (int s = 0; s < 16; ++s) offset += scales[i][s] * y->bsums[s];
-                    offset_acc[i][j] += d[i] * y->d * static_cast<float>(32 * offset);
+                        _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_set1_ps(d * y[j]->d), acc[i][j]);
                 }
             }
         }
         for (int i = 0; i < MW; ++i)
             for (int j = 0; j < MA; ++j)
-                out[static_cast<size_t>(j) * os + static_cast<size_t>(i)] =
-                    _mm512_reduce_add_ps(acc[i][j]) - offset_acc[i][j];
+                out[static_cast<size_t>(j) * os + static_cast<size_t>(i)] = _mm512_reduce_add_ps(acc[i][j]);
     }
 };
-
 // ---- k-quants on 512-bit registers ----------------------------------------------------------------
 
 // Each weight super-block is decoded once (the shared decoders) and its four 64-value runs are then
@@ -348,14 +348,19 @@ struct KQuant512 {
 
 // One-token products (generation) read each weight block once: the specialised kernels above unpack
 // it straight into registers; batches amortise the super-block decoding over 16 activation rows.
+// Weight rows one after the other: batches use the large kernel (its 1 x 16 tiles were fastest),
+// one-token products the small one, so each thread reads one sequential stream, which the hardware
+// prefetchers follow best (several rows side by side read markedly slower).
 template <class Small, class Large>
 struct ByBatch {
     template <int MW, int MA>
     static void tile(int64_t n, const void* w, size_t ws, const void* a, size_t as, float* out, size_t os) {
-        if constexpr (MA < 4)
-            Small::template tile<MW, MA>(n, w, ws, a, as, out, os);
-        else
-            Large::template tile<MW, MA>(n, w, ws, a, as, out, os);
+        for (int i = 0; i < MW; ++i) {
+            if constexpr (MA < 4)
+                Small::template tile<1, MA>(n, at(w, ws, i), ws, a, as, out + i, os);
+            else
+                Large::template tile<1, MA>(n, at(w, ws, i), ws, a, as, out + i, os);
+        }
     }
 };
 
@@ -368,6 +373,7 @@ const DotKernel* avx512_dot_kernel(BlockType type) {
     // 4 x 4 (32-value formats).
     constexpr int LW = 4, LA = 4, FW = 2, FA = 4;
     constexpr int ZA = 16; // k-quant batches: 1 x 16 tiles (32 accumulators) were fastest here
+    constexpr int ZW = 4;  // q4_K/q6_K: four rows per call, one after the other
     using Q4K = ByBatch<Q4_K, KQuant512<DecQ4_K>>;
     using Q6K = ByBatch<Q6_K, KQuant512<DecQ6_K>>;
     using Q2K = ByBatch<KQuant<DecQ2_K>, KQuant512<DecQ2_K>>;
@@ -393,9 +399,9 @@ const DotKernel* avx512_dot_kernel(BlockType type) {
          LEGW, LEGA, &quantize_q8_0},
         {BlockType::Q2_K, KernelIsa::Avx512, &vec_dot<Q2K>, &dispatch<Q2K, 1, ZA>, 1, ZA, nullptr},
         {BlockType::Q3_K, KernelIsa::Avx512, &vec_dot<Q3K>, &dispatch<Q3K, 1, ZA>, 1, ZA, nullptr},
-        {BlockType::Q4_K, KernelIsa::Avx512, &vec_dot<Q4K>, &dispatch<Q4K, 1, ZA>, 1, ZA, nullptr},
+        {BlockType::Q4_K, KernelIsa::Avx512, &vec_dot<Q4K>, &dispatch<Q4K, ZW, ZA>, ZW, ZA, nullptr},
         {BlockType::Q5_K, KernelIsa::Avx512, &vec_dot<Q5K>, &dispatch<Q5K, 1, ZA>, 1, ZA, nullptr},
-        {BlockType::Q6_K, KernelIsa::Avx512, &vec_dot<Q6K>, &dispatch<Q6K, 1, ZA>, 1, ZA, nullptr},
+        {BlockType::Q6_K, KernelIsa::Avx512, &vec_dot<Q6K>, &dispatch<Q6K, ZW, ZA>, ZW, ZA, nullptr},
     };
     for (const DotKernel& k : kernels)
         if (k.type == type) return &k;

@@ -21,6 +21,13 @@ double measure_read_bandwidth(ThreadPool& pool, uint64_t bytes, int repetitions)
         const size_t end = words * static_cast<size_t>(task + 1) / static_cast<size_t>(n_tasks);
         for (size_t i = begin; i < end; ++i) buffer[i] = i;
     });
+    return measure_read_bandwidth_of(pool, buffer.get(), words * sizeof(uint64_t), repetitions);
+}
+
+double measure_read_bandwidth_of(ThreadPool& pool, const void* data, uint64_t bytes, int repetitions) {
+    const size_t words = static_cast<size_t>(bytes / sizeof(uint64_t));
+    const auto* buffer = static_cast<const uint64_t*>(data);
+    const int64_t n_tasks = pool.n_threads();
     std::atomic<uint64_t> sink{0};
     double best = 0.0;
     for (int r = 0; r < repetitions; ++r) {

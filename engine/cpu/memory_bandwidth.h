@@ -12,4 +12,7 @@ class ThreadPool;
 // the ceiling for its speed.
 double measure_read_bandwidth(ThreadPool& pool, uint64_t bytes = uint64_t{1} << 30, int repetitions = 5);
 
+// The same over memory that already exists (for example a model's mapped weights), read as it is.
+double measure_read_bandwidth_of(ThreadPool& pool, const void* data, uint64_t bytes, int repetitions = 5);
+
 } // namespace fireside

@@ -6,12 +6,14 @@
 #include "tests/support/cli_runner.h"
 #include "tests/support/test_support.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <sstream>
 
@@ -304,6 +306,44 @@ private slots:
         QCOMPARE(bad.status, 1);
         QVERIFY(QString::fromStdString(bad.err).contains("--gqa 3 does not divide the 4 attention heads"));
         QVERIFY(!fs::exists(path("gqa3.gguf")));
+    }
+
+    // bench --json: every figure present, and the ceiling and ratio follow from the others.
+    void bench_reports_consistent_figures() {
+        RUN_OK(r,
+               {"bench", "-m", path("s.bin").string(), "-p", "8", "-n", "4", "-r", "2", "-t", "2", "--json"});
+        QJsonParseError error{};
+        const QJsonObject o = QJsonDocument::fromJson(QByteArray::fromStdString(r.out), &error).object();
+        QVERIFY2(error.error == QJsonParseError::NoError, r.out.c_str());
+        QVERIFY(o["pp_tps"].toDouble() > 0 && o["tg_tps"].toDouble() > 0);
+        QCOMPARE(o["threads"].toInt(), 2);
+        const double bandwidth = o["bandwidth_gbs"].toDouble() * 1e9, bytes = o["bytes_per_token"].toDouble();
+        QVERIFY(bandwidth > 0);
+        // The weights one token reads: less than the file (which also holds the vocabulary), most of it.
+        const auto file_bytes = static_cast<double>(fs::file_size(path("s.bin")));
+        QVERIFY2(bytes < file_bytes && bytes > 0.5 * file_bytes, qPrintable(QString::number(bytes)));
+        QVERIFY(std::abs(o["ceiling_tps"].toDouble() - bandwidth / bytes) <= 1e-3 * bandwidth / bytes);
+        QVERIFY(std::abs(o["ratio"].toDouble() - o["tg_tps"].toDouble() / o["ceiling_tps"].toDouble()) <=
+                1e-3);
+    }
+
+    void bench_times_the_kernels_of_a_format() {
+        RUN_OK(r, {"bench", "--kernels", "--type", "q4_0", "-r", "1", "-t", "1", "--json"});
+        QJsonParseError error{};
+        const QJsonObject o = QJsonDocument::fromJson(QByteArray::fromStdString(r.out), &error).object();
+        QVERIFY2(error.error == QJsonParseError::NoError, r.out.c_str());
+        const QJsonArray kernels = o["kernels"].toArray();
+        QCOMPARE(kernels.size(), 1);
+        const QJsonObject k = kernels[0].toObject();
+        QCOMPARE(k["type"].toString(), QString("q4_0"));
+        QVERIFY(!k["kernel"].toString().isEmpty());
+        QVERIFY(k["gbs"].toDouble() > 0 && o["bandwidth_gbs"].toDouble() > 0);
+        QVERIFY(std::abs(k["ratio"].toDouble() - k["gbs"].toDouble() / o["bandwidth_gbs"].toDouble()) <=
+                1e-3);
+
+        const test::CliResult bad = test::run_cli({"bench", "--kernels", "--type", "q9_9"});
+        QCOMPARE(bad.status, 1);
+        QVERIFY2(bad.err.find("q9_9") != std::string::npos, bad.err.c_str());
     }
 
     void the_terminal_bar_redraws_in_place() {
