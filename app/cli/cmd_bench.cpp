@@ -37,8 +37,8 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 // bench --kernels: each weight format's one-token product against the memory's read speed, so a
 // slow model can be traced to the kernels or to the rest of the forward pass.
-int run_kernel_bench(std::optional<int64_t> threads, int64_t reps, bool json, std::optional<std::string> only,
-                     Io& io) {
+int run_kernel_bench(std::optional<int64_t> threads, int64_t reps, int64_t kilobytes, bool json,
+                     std::optional<std::string> only, Io& io) {
     ThreadPool pool(threads ? static_cast<int>(*threads) : 0);
     const double bandwidth = measure_read_bandwidth(pool);
     const BlockType types[] = {BlockType::F16,  BlockType::Q8_0, BlockType::Q4_0, BlockType::Q4_1,
@@ -51,7 +51,8 @@ int run_kernel_bench(std::optional<int64_t> threads, int64_t reps, bool json, st
     std::string rows;
     for (BlockType type : types) {
         if (only && block_traits(type).name != *only) continue;
-        const KernelSpeed k = measure_matvec_speed(type, pool, uint64_t{256} << 20, static_cast<int>(reps));
+        const KernelSpeed k =
+            measure_matvec_speed(type, pool, static_cast<uint64_t>(kilobytes) << 10, static_cast<int>(reps));
         const std::string_view name = block_traits(type).name;
         if (json)
             rows += fmt::format(
@@ -73,13 +74,16 @@ int run_bench(Args& args, Io& io) {
         const int64_t reps = args.integer("-r", "--repetitions").value_or(10);
         const bool json = args.flag("--json");
         const auto only = args.value("--type");
+        const int64_t kilobytes = args.integer("--kb").value_or(262144);
         args.finish();
         if (threads && (*threads < 1 || *threads > 1024))
             throw Error("-t: the thread count must be 1 .. 1024");
         if (reps < 1 || reps > 100) throw Error("-r: repetitions must be 1 .. 100");
         if (only && block_type_from_name(*only) == std::nullopt)
             throw Error(fmt::format("--type: unknown block type '{}'", *only));
-        return run_kernel_bench(threads, reps, json, only, io);
+        if (kilobytes < 64 || kilobytes > (int64_t{1} << 26))
+            throw Error("--kb: the weights' size must be 64 KB .. 64 GB");
+        return run_kernel_bench(threads, reps, kilobytes, json, only, io);
     }
     const auto model_path = args.value("-m", "--model");
     const int64_t n_prompt = args.integer("-p", "--n-prompt").value_or(512);
@@ -183,11 +187,12 @@ int run_bench(Args& args, Io& io) {
 const bool registered = register_subcommand(
     {"bench", "measure prompt-processing and generation speed against the memory-bandwidth ceiling",
      "-m MODEL [-p 512] [-n 128] [-t N] [-r 3] [--gqa N] [--ngl N|all|auto] [--device ID] [--json]\n"
-     "       fireside-cli bench --kernels [--type T] [-t N] [-r 10] [--json]\n\n"
+     "       fireside-cli bench --kernels [--type T] [--kb 262144] [-t N] [-r 10] [--json]\n\n"
      "Times a prompt of -p random tokens evaluated as one batch and -n tokens generated one at a time,\n"
      "-r times each (mean ± sd), and compares generation with bandwidth / bytes of weights per token.\n"
-     "--kernels times each weight format's one-token matrix product on 256 MB of weights (best of -r)\n"
-     "and compares the rate it reads them at with the memory's streaming read rate.",
+     "--kernels times each weight format's one-token matrix product on --kb KB of weights (best of -r)\n"
+     "and compares the rate it reads them at with the memory's streaming read rate (sizes the caches\n"
+     "hold show the kernels' arithmetic speed instead).",
      &run_bench});
 
 } // namespace

@@ -140,150 +140,234 @@ struct Legacy {
 // ---- k-quants against q8_K, one token ---------------------------------------------------------------
 
 // Generation reads each weight super-block once, so these kernels keep everything in registers: the
-// sub-block scales are applied in the 16-bit multiply (VPMADDUBSW + VPMADDWD), and the min / code
-// offset terms come from the activation block sums with one more VPMADDWD, so no scalar loop runs per
-// super-block.
+// codes as four 64-value runs, the sub-block scales applied in the 16-bit multiply (VPMADDUBSW +
+// VPMADDWD), and the min / code offset term taken out with one more VPMADDWD against the activation's
+// block sums. Rows are read one after the other, so each thread reads one sequential stream, which
+// the hardware prefetchers follow best (several rows side by side read markedly slower).
 
-// The eight 6-bit scales (bytes 0..7) and mins (bytes 8..15) of a q4_K/q5_K super-block.
-inline __m128i scales_and_mins(const uint8_t* p) {
-    uint32_t u[3];
-    __builtin_memcpy(u, p, 12);
-    const uint32_t low6 = 0x3F3F3F3F, low4 = 0x0F0F0F0F, top2 = 0x30303030;
-    return _mm_setr_epi32(
-        static_cast<int>(u[0] & low6), static_cast<int>((u[2] & low4) | ((u[0] >> 2) & top2)),
-        static_cast<int>(u[1] & low6), static_cast<int>(((u[2] >> 4) & low4) | ((u[1] >> 2) & top2)));
+// One super-block of one weight row in registers: value = d * sc * q - dmin * off per 16-value group.
+struct KRuns {
+    __m512i q[4];  // runs of 64 unsigned codes
+    __m512i sc[4]; // the 16-bit scale of each code pair of a run
+    __m256i off;   // per 16-value group (the order of BlockQ8_K::bsums): the offset or min multiplier
+    float d, dmin;
+};
+
+// 16-bit lane l of run r takes the scale of group 4r + l / 8 (runs of four 16-value groups).
+inline __m512i group_pick(int r) {
+    return _mm512_add_epi16(
+        _mm512_set1_epi16(static_cast<short>(4 * r)),
+        _mm512_srli_epi16(_mm512_set_epi16(31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15,
+                                           14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+                          3));
 }
 
-// A vector of sixteen 16-bit lanes per 256-bit half, lanes 0..15 taking lane `a` and 16..31 lane `b`
-// of a 16-bit source (the scales of the two sub-blocks a 64-byte run covers).
+// A vector of 16-bit lanes, 0..15 taking lane `a` and 16..31 lane `b` of a 16-bit source (the scales
+// of the two 32-value sub-blocks a run covers).
 inline __m512i halves_index(int a, int b) {
     return _mm512_mask_blend_epi16(0xFFFF0000u, _mm512_set1_epi16(static_cast<short>(a)),
                                    _mm512_set1_epi16(static_cast<short>(b)));
 }
 
-inline __m512i load_pair_u(const int8_t* first, const int8_t* second) {
-    return _mm512_inserti64x4(_mm512_castsi256_si512(load256(first)), load256(second), 1);
+// A byte vector with `lo` in bytes 0..31 and `hi` in bytes 32..63.
+inline __m512i halves_of_bytes(int lo, int hi) {
+    return _mm512_mask_blend_epi8(0xFFFFFFFF00000000ull, _mm512_set1_epi8(static_cast<char>(lo)),
+                                  _mm512_set1_epi8(static_cast<char>(hi)));
 }
 
-struct Q4_K {
-    template <int MW, int MA>
-    static void tile(int64_t n, const void* w, size_t ws, const void* a, size_t as, float* out, size_t os) {
-        const int64_t nb = n / QK_K;
-        const __m512i m4 = _mm512_set1_epi8(0x0F);
-        // Runs: the low and high nibbles of qs[0..64) (sub-blocks 0, 2 and 1, 3) and of qs[64..128).
-        const __m512i pick[4] = {halves_index(0, 2), halves_index(1, 3), halves_index(4, 6),
-                                 halves_index(5, 7)};
-        // 16-bit lane 2s and 2s + 1: the min of sub-block s (lanes 8..15 of scales_and_mins widened).
-        const __m256i pick_min =
-            _mm256_setr_epi16(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15);
-        __m512 acc[MW][MA];
-        __m256 acc_min[MW][MA];
-        for (int i = 0; i < MW; ++i)
-            for (int j = 0; j < MA; ++j) {
-                acc[i][j] = _mm512_setzero_ps();
-                acc_min[i][j] = _mm256_setzero_ps();
-            }
-        for (int64_t b = 0; b < nb; ++b) {
-            const BlockQ8_K* y[MA];
-            for (int j = 0; j < MA; ++j) y[j] = reinterpret_cast<const BlockQ8_K*>(at(a, as, j)) + b;
-            for (int i = 0; i < MW; ++i) {
-                const BlockQ4_K* x = reinterpret_cast<const BlockQ4_K*>(at(w, ws, i)) + b;
-                const __m256i sm = _mm256_cvtepu8_epi16(scales_and_mins(x->scales));
-                const __m512i sm512 = _mm512_castsi256_si512(sm);
-                const __m512i raw0 = _mm512_loadu_si512(x->qs), raw1 = _mm512_loadu_si512(x->qs + 64);
-                const __m512i q[4] = {
-                    _mm512_and_si512(raw0, m4), _mm512_and_si512(_mm512_srli_epi16(raw0, 4), m4),
-                    _mm512_and_si512(raw1, m4), _mm512_and_si512(_mm512_srli_epi16(raw1, 4), m4)};
-                __m512i sc[4];
-                for (int r = 0; r < 4; ++r) sc[r] = _mm512_permutexvar_epi16(pick[r], sm512);
-                const __m256i mins = _mm256_permutexvar_epi16(pick_min, sm);
-                const float d = half(x->d), dmin = half(x->dmin);
-                for (int j = 0; j < MA; ++j) {
-                    const int8_t* yq = y[j]->qs;
-                    // Run r pairs with activation values of the same two sub-blocks.
-                    const __m512i yv[4] = {load_pair_u(yq, yq + 64), load_pair_u(yq + 32, yq + 96),
-                                           load_pair_u(yq + 128, yq + 192), load_pair_u(yq + 160, yq + 224)};
-                    __m512i isum = _mm512_madd_epi16(_mm512_maddubs_epi16(q[0], yv[0]), sc[0]);
-                    for (int r = 1; r < 4; ++r)
-                        isum = _mm512_add_epi32(isum,
-                                                _mm512_madd_epi16(_mm512_maddubs_epi16(q[r], yv[r]), sc[r]));
-                    const __m256i msum = _mm256_madd_epi16(load256(y[j]->bsums), mins);
-                    acc[i][j] =
-                        _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_set1_ps(d * y[j]->d), acc[i][j]);
-                    acc_min[i][j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(msum), _mm256_set1_ps(dmin * y[j]->d),
-                                                    acc_min[i][j]);
-                }
+// The same with 16-bit lanes.
+inline __m512i halves_of_words(int lo, int hi) {
+    return _mm512_mask_blend_epi16(0xFFFF0000u, _mm512_set1_epi16(static_cast<short>(lo)),
+                                   _mm512_set1_epi16(static_cast<short>(hi)));
+}
+
+inline __m512i broadcast32(const uint8_t* p) {
+    return _mm512_broadcast_i64x4(load256(p));
+}
+
+// Activation runs of 64 values in value order (formats whose runs are values 64r .. 64r + 63).
+inline void runs_in_order(const BlockQ8_K& y, __m512i (&v)[4]) {
+    for (int r = 0; r < 4; ++r) v[r] = _mm512_loadu_si512(y.qs + 64 * r);
+}
+
+// q2_K and q3_K: run 2h + p holds values 128h + 64p .. + 63, bits 4p and 4p + 2 of qs[32h + l].
+inline __m512i two_bit_run(__m512i qs_half, int p) {
+    return _mm512_and_si512(_mm512_srlv_epi16(qs_half, halves_of_words(4 * p, 4 * p + 2)),
+                            _mm512_set1_epi8(3));
+}
+
+struct OneQ2_K {
+    using Block = BlockQ2_K;
+    static void decode(const Block& x, KRuns& k) {
+        for (int h = 0; h < 2; ++h) {
+            const __m512i qs = broadcast32(x.qs + 32 * h);
+            for (int p = 0; p < 2; ++p) k.q[2 * h + p] = two_bit_run(qs, p);
+        }
+        const __m128i s = _mm_loadu_si128(reinterpret_cast<const __m128i*>(x.scales));
+        const __m128i m4 = _mm_set1_epi8(0x0F);
+        const __m512i sc = _mm512_castsi256_si512(_mm256_cvtepu8_epi16(_mm_and_si128(s, m4)));
+        for (int r = 0; r < 4; ++r) k.sc[r] = _mm512_permutexvar_epi16(group_pick(r), sc);
+        k.off = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(s, 4), m4));
+        k.d = half(x.d);
+        k.dmin = half(x.dmin);
+    }
+    static void activation(const BlockQ8_K& y, __m512i (&v)[4]) { runs_in_order(y, v); }
+};
+
+// The sixteen 6-bit q3_K scales, minus 32, as 16-bit lanes.
+inline __m256i q3_scales(const uint8_t* p) {
+    uint32_t u[3];
+    __builtin_memcpy(u, p, 12);
+    const uint32_t low4 = 0x0F0F0F0F, top2 = 0x03030303;
+    const __m128i s = _mm_setr_epi32(static_cast<int>((u[0] & low4) | ((u[2] & top2) << 4)),
+                                     static_cast<int>((u[1] & low4) | (((u[2] >> 2) & top2) << 4)),
+                                     static_cast<int>(((u[0] >> 4) & low4) | (((u[2] >> 4) & top2) << 4)),
+                                     static_cast<int>(((u[1] >> 4) & low4) | (((u[2] >> 6) & top2) << 4)));
+    return _mm256_sub_epi16(_mm256_cvtepu8_epi16(s), _mm256_set1_epi16(32));
+}
+
+struct OneQ3_K {
+    using Block = BlockQ3_K;
+    static void decode(const Block& x, KRuns& k) {
+        const __m512i hmask = broadcast32(x.hmask), four = _mm512_set1_epi8(4);
+        for (int h = 0; h < 2; ++h) {
+            const __m512i qs = broadcast32(x.qs + 32 * h);
+            for (int p = 0; p < 2; ++p) {
+                const __m512i low = two_bit_run(qs, p);
+                const __mmask64 third = _mm512_test_epi8_mask(
+                    hmask, halves_of_bytes(1 << (4 * h + 2 * p), 1 << (4 * h + 2 * p + 1)));
+                k.q[2 * h + p] = _mm512_mask_add_epi8(low, third, low, four);
             }
         }
-        for (int i = 0; i < MW; ++i)
-            for (int j = 0; j < MA; ++j)
-                out[static_cast<size_t>(j) * os + static_cast<size_t>(i)] =
-                    _mm512_reduce_add_ps(acc[i][j]) - hsum(acc_min[i][j]);
+        const __m256i sc = q3_scales(x.scales);
+        for (int r = 0; r < 4; ++r)
+            k.sc[r] = _mm512_permutexvar_epi16(group_pick(r), _mm512_castsi256_si512(sc));
+        k.off = _mm256_slli_epi16(sc, 2); // codes are stored + 4
+        k.d = k.dmin = half(x.d);
+    }
+    static void activation(const BlockQ8_K& y, __m512i (&v)[4]) { runs_in_order(y, v); }
+};
+
+// The eight 6-bit scales (bytes 0..7) and mins (bytes 8..15) of a q4_K/q5_K super-block, from the
+// 12 packed bytes at p (p + 12 .. 15 are read and ignored): in 32-bit lanes u0 u1 u2, scales 0..3 are
+// u0 & 63, mins 0..3 u1 & 63, scales 4..7 the low nibbles of u2 with the top bits of u0, mins 4..7 the
+// high nibbles of u2 with the top bits of u1.
+inline __m128i scales_and_mins(const uint8_t* p) {
+    const __m128i u = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i a = _mm_shuffle_epi32(u, _MM_SHUFFLE(2, 1, 2, 0)); // u0 u2 u1 u2
+    const __m128i b = _mm_shuffle_epi32(u, _MM_SHUFFLE(1, 1, 0, 0)); // u0 u0 u1 u1
+    const __m128i low = _mm_and_si128(_mm_srlv_epi32(a, _mm_setr_epi32(0, 0, 0, 4)),
+                                      _mm_setr_epi32(0x3F3F3F3F, 0x0F0F0F0F, 0x3F3F3F3F, 0x0F0F0F0F));
+    const __m128i top = _mm_and_si128(_mm_srli_epi32(b, 2), _mm_setr_epi32(0, 0x30303030, 0, 0x30303030));
+    return _mm_or_si128(low, top);
+}
+
+// q4_K and q5_K: runs are the low and high nibbles of qs[0..64) (sub-blocks 0, 2 and 1, 3) and of
+// qs[64..128) (4, 6 and 5, 7); q5_K adds 16 where its fifth bit (bit 2c or 2c + 1 of qh[l]) is set.
+template <class B, bool Fifth>
+struct OneQ4_5K {
+    using Block = B;
+    static void decode(const Block& x, KRuns& k) {
+        const __m512i m4 = _mm512_set1_epi8(0x0F);
+        const __m512i raw0 = _mm512_loadu_si512(x.qs), raw1 = _mm512_loadu_si512(x.qs + 64);
+        k.q[0] = _mm512_and_si512(raw0, m4);
+        k.q[1] = _mm512_and_si512(_mm512_srli_epi16(raw0, 4), m4);
+        k.q[2] = _mm512_and_si512(raw1, m4);
+        k.q[3] = _mm512_and_si512(_mm512_srli_epi16(raw1, 4), m4);
+        if constexpr (Fifth) {
+            const __m512i qh = broadcast32(x.qh), sixteen = _mm512_set1_epi8(16);
+            constexpr int bits[4][2] = {{0, 2}, {1, 3}, {4, 6}, {5, 7}};
+            for (int r = 0; r < 4; ++r) {
+                const __mmask64 fifth =
+                    _mm512_test_epi8_mask(qh, halves_of_bytes(1 << bits[r][0], 1 << bits[r][1]));
+                k.q[r] = _mm512_mask_add_epi8(k.q[r], fifth, k.q[r], sixteen);
+            }
+        }
+        const __m256i sm = _mm256_cvtepu8_epi16(scales_and_mins(x.scales));
+        const __m512i pick[4] = {halves_index(0, 2), halves_index(1, 3), halves_index(4, 6),
+                                 halves_index(5, 7)};
+        for (int r = 0; r < 4; ++r) k.sc[r] = _mm512_permutexvar_epi16(pick[r], _mm512_castsi256_si512(sm));
+        // 16-bit lanes 2s and 2s + 1 (the two bsums of sub-block s): its min, lane 8 + s of sm.
+        k.off = _mm256_permutexvar_epi16(
+            _mm256_setr_epi16(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15), sm);
+        k.d = half(x.d);
+        k.dmin = half(x.dmin);
+    }
+    static void activation(const BlockQ8_K& y, __m512i (&v)[4]) {
+        const int8_t* q = y.qs;
+        auto pair = [](const int8_t* a, const int8_t* b) {
+            return _mm512_inserti64x4(_mm512_castsi256_si512(load256(a)), load256(b), 1);
+        };
+        v[0] = pair(q, q + 64);
+        v[1] = pair(q + 32, q + 96);
+        v[2] = pair(q + 128, q + 192);
+        v[3] = pair(q + 160, q + 224);
     }
 };
 
-struct Q6_K {
-    template <int MW, int MA>
-    static void tile(int64_t n, const void* w, size_t ws, const void* a, size_t as, float* out, size_t os) {
-        const int64_t nb = n / QK_K;
+struct OneQ6_K {
+    using Block = BlockQ6_K;
+    static void decode(const Block& x, KRuns& k) {
         const __m512i m4 = _mm512_set1_epi8(0x0F), m2 = _mm512_set1_epi8(0x03);
-        // Shift counts taking the 2-bit fields of qh for part 2h (lower half) and 2h + 1 (upper).
-        const __m512i shift[2] = {
-            _mm512_mask_blend_epi16(0xFFFF0000u, _mm512_set1_epi16(0), _mm512_set1_epi16(2)),
-            _mm512_mask_blend_epi16(0xFFFF0000u, _mm512_set1_epi16(4), _mm512_set1_epi16(6))};
-        // Part r covers sub-blocks 4r .. 4r + 3 (16 values, eight 16-bit lanes each).
-        __m512i pick[4];
-        for (int r = 0; r < 4; ++r)
-            pick[r] = _mm512_add_epi16(
-                _mm512_set1_epi16(static_cast<short>(4 * r)),
-                _mm512_srli_epi16(_mm512_set_epi16(31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17,
-                                                   16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
-                                  3));
-        __m512 acc[MW][MA];
-        for (int i = 0; i < MW; ++i)
-            for (int j = 0; j < MA; ++j) acc[i][j] = _mm512_setzero_ps();
-        for (int64_t b = 0; b < nb; ++b) {
-            const BlockQ8_K* y[MA];
-            for (int j = 0; j < MA; ++j) y[j] = reinterpret_cast<const BlockQ8_K*>(at(a, as, j)) + b;
-            for (int i = 0; i < MW; ++i) {
-                const BlockQ6_K* x = reinterpret_cast<const BlockQ6_K*>(at(w, ws, i)) + b;
-                const __m256i sc16 =
-                    _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x->scales)));
-                __m512i q[4], sc[4];
-                for (int h = 0; h < 2; ++h) {
-                    const __m512i low = _mm512_loadu_si512(x->ql + 64 * h);
-                    const __m512i high = _mm512_broadcast_i64x4(load256(x->qh + 32 * h));
-                    for (int p = 0; p < 2; ++p) {
-                        const __m512i nib = p == 0 ? _mm512_and_si512(low, m4)
-                                                   : _mm512_and_si512(_mm512_srli_epi16(low, 4), m4);
-                        const __m512i top = _mm512_and_si512(_mm512_srlv_epi16(high, shift[p]), m2);
-                        q[2 * h + p] = _mm512_or_si512(nib, _mm512_slli_epi16(top, 4));
-                        sc[2 * h + p] =
-                            _mm512_permutexvar_epi16(pick[2 * h + p], _mm512_castsi256_si512(sc16));
-                    }
-                }
-                const float d = half(x->d);
-                for (int j = 0; j < MA; ++j) {
-                    __m512i isum = _mm512_setzero_si512();
-                    for (int r = 0; r < 4; ++r)
-                        isum = _mm512_add_epi32(
-                            isum,
-                            _mm512_madd_epi16(
-                                _mm512_maddubs_epi16(q[r], _mm512_loadu_si512(y[j]->qs + 64 * r)), sc[r]));
-                    // Codes are stored + 32: take 32 x scale x (each sub-block's activation sum) back out.
-                    const __m256i offset =
-                        _mm256_slli_epi32(_mm256_madd_epi16(load256(y[j]->bsums), sc16), 5);
-                    isum = _mm512_sub_epi32(isum, _mm512_zextsi256_si512(offset));
-                    acc[i][j] =
-                        _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_set1_ps(d * y[j]->d), acc[i][j]);
-                }
+        // Run 2h + p covers values 128h + 64p .. + 63: nibbles of ql[64h ..], top bits 4p, 4p + 2 of qh.
+        for (int h = 0; h < 2; ++h) {
+            const __m512i low = _mm512_loadu_si512(x.ql + 64 * h);
+            const __m512i high = broadcast32(x.qh + 32 * h);
+            for (int p = 0; p < 2; ++p) {
+                const __m512i nib =
+                    p == 0 ? _mm512_and_si512(low, m4) : _mm512_and_si512(_mm512_srli_epi16(low, 4), m4);
+                const __m512i top =
+                    _mm512_and_si512(_mm512_srlv_epi16(high, halves_of_words(4 * p, 4 * p + 2)), m2);
+                k.q[2 * h + p] = _mm512_or_si512(nib, _mm512_slli_epi16(top, 4));
             }
         }
-        for (int i = 0; i < MW; ++i)
+        const __m256i sc = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x.scales)));
+        for (int r = 0; r < 4; ++r)
+            k.sc[r] = _mm512_permutexvar_epi16(group_pick(r), _mm512_castsi256_si512(sc));
+        k.off = _mm256_slli_epi16(sc, 5); // codes are stored + 32
+        k.d = k.dmin = half(x.d);
+    }
+    static void activation(const BlockQ8_K& y, __m512i (&v)[4]) { runs_in_order(y, v); }
+};
+
+template <class D>
+struct KOneToken {
+    template <int MW, int MA>
+    static void tile(int64_t n, const void* w, size_t ws, const void* a, size_t as, float* out, size_t os) {
+        using Block = typename D::Block;
+        const int64_t nb = n / QK_K;
+        for (int i = 0; i < MW; ++i) {
+            const Block* x = reinterpret_cast<const Block*>(at(w, ws, i));
+            __m512 acc[MA];
+            __m256 acc_off[MA];
+            for (int j = 0; j < MA; ++j) {
+                acc[j] = _mm512_setzero_ps();
+                acc_off[j] = _mm256_setzero_ps();
+            }
+            for (int64_t b = 0; b < nb; ++b) {
+                KRuns k;
+                D::decode(x[b], k);
+                for (int j = 0; j < MA; ++j) {
+                    const BlockQ8_K& y = reinterpret_cast<const BlockQ8_K*>(at(a, as, j))[b];
+                    __m512i yv[4];
+                    D::activation(y, yv);
+                    __m512i isum = _mm512_madd_epi16(_mm512_maddubs_epi16(k.q[0], yv[0]), k.sc[0]);
+                    for (int r = 1; r < 4; ++r)
+                        isum = _mm512_add_epi32(
+                            isum, _mm512_madd_epi16(_mm512_maddubs_epi16(k.q[r], yv[r]), k.sc[r]));
+                    const __m256i osum = _mm256_madd_epi16(load256(y.bsums), k.off);
+                    acc[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_set1_ps(k.d * y.d), acc[j]);
+                    acc_off[j] =
+                        _mm256_fmadd_ps(_mm256_cvtepi32_ps(osum), _mm256_set1_ps(k.dmin * y.d), acc_off[j]);
+                }
+            }
             for (int j = 0; j < MA; ++j)
-                out[static_cast<size_t>(j) * os + static_cast<size_t>(i)] = _mm512_reduce_add_ps(acc[i][j]);
+                out[static_cast<size_t>(j) * os + static_cast<size_t>(i)] =
+                    _mm512_reduce_add_ps(acc[j]) - hsum(acc_off[j]);
+        }
     }
 };
+
 // ---- k-quants on 512-bit registers ----------------------------------------------------------------
 
 // Each weight super-block is decoded once (the shared decoders) and its four 64-value runs are then
@@ -373,12 +457,12 @@ const DotKernel* avx512_dot_kernel(BlockType type) {
     // 4 x 4 (32-value formats).
     constexpr int LW = 4, LA = 4, FW = 2, FA = 4;
     constexpr int ZA = 16; // k-quant batches: 1 x 16 tiles (32 accumulators) were fastest here
-    constexpr int ZW = 4;  // q4_K/q6_K: four rows per call, one after the other
-    using Q4K = ByBatch<Q4_K, KQuant512<DecQ4_K>>;
-    using Q6K = ByBatch<Q6_K, KQuant512<DecQ6_K>>;
-    using Q2K = ByBatch<KQuant<DecQ2_K>, KQuant512<DecQ2_K>>;
-    using Q3K = ByBatch<KQuant<DecQ3_K>, KQuant512<DecQ3_K>>;
-    using Q5K = ByBatch<KQuant<DecQ5_K>, KQuant512<DecQ5_K>>;
+    constexpr int ZW = 4;  // k-quants: four rows per call, one after the other
+    using Q2K = ByBatch<KOneToken<OneQ2_K>, KQuant512<DecQ2_K>>;
+    using Q3K = ByBatch<KOneToken<OneQ3_K>, KQuant512<DecQ3_K>>;
+    using Q4K = ByBatch<KOneToken<OneQ4_5K<BlockQ4_K, false>>, KQuant512<DecQ4_K>>;
+    using Q5K = ByBatch<KOneToken<OneQ4_5K<BlockQ5_K, true>>, KQuant512<DecQ5_K>>;
+    using Q6K = ByBatch<KOneToken<OneQ6_K>, KQuant512<DecQ6_K>>;
     constexpr int LEGW = 4, LEGA = 4; // q4_0/q8_0: 16 accumulators, 4 x 3 weight registers
     using Q41 = Legacy32<DecQ4_1, BlockQ8_1>;
     using Q50 = Legacy32<DecQ5_0, BlockQ8_0>;
@@ -397,10 +481,10 @@ const DotKernel* avx512_dot_kernel(BlockType type) {
          &quantize_q8_1_ymm},
         {BlockType::Q8_0, KernelIsa::Avx512, &vec_dot<Legacy<Q8_0>>, &dispatch<Legacy<Q8_0>, LEGW, LEGA>,
          LEGW, LEGA, &quantize_q8_0},
-        {BlockType::Q2_K, KernelIsa::Avx512, &vec_dot<Q2K>, &dispatch<Q2K, 1, ZA>, 1, ZA, nullptr},
-        {BlockType::Q3_K, KernelIsa::Avx512, &vec_dot<Q3K>, &dispatch<Q3K, 1, ZA>, 1, ZA, nullptr},
+        {BlockType::Q2_K, KernelIsa::Avx512, &vec_dot<Q2K>, &dispatch<Q2K, ZW, ZA>, ZW, ZA, nullptr},
+        {BlockType::Q3_K, KernelIsa::Avx512, &vec_dot<Q3K>, &dispatch<Q3K, ZW, ZA>, ZW, ZA, nullptr},
         {BlockType::Q4_K, KernelIsa::Avx512, &vec_dot<Q4K>, &dispatch<Q4K, ZW, ZA>, ZW, ZA, nullptr},
-        {BlockType::Q5_K, KernelIsa::Avx512, &vec_dot<Q5K>, &dispatch<Q5K, 1, ZA>, 1, ZA, nullptr},
+        {BlockType::Q5_K, KernelIsa::Avx512, &vec_dot<Q5K>, &dispatch<Q5K, ZW, ZA>, ZW, ZA, nullptr},
         {BlockType::Q6_K, KernelIsa::Avx512, &vec_dot<Q6K>, &dispatch<Q6K, ZW, ZA>, ZW, ZA, nullptr},
     };
     for (const DotKernel& k : kernels)
