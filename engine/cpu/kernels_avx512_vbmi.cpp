@@ -171,9 +171,14 @@ void tile_q4_0(int64_t n, const void* w, size_t ws, const void* a, size_t as, fl
     __m512 acc[MW][MA];
     for (int i = 0; i < MW; ++i)
         for (int j = 0; j < MA; ++j) acc[i][j] = _mm512_setzero_ps();
-    auto step = [&](int64_t g, int tail_blocks) {
+    for (int64_t g = 0; g <= full; ++g) {
+        // Whole groups, then the row's last 1..3 blocks (a branch the loop predicts, taken once).
+        if (g == full && tail == 0) break;
         WeightGroup wg[MW];
-        for (int i = 0; i < MW; ++i) wg[i] = decoder.decode(rows[i], g, tail_blocks);
+        if (g < full) [[likely]]
+            for (int i = 0; i < MW; ++i) wg[i] = decoder.decode(rows[i], g, 0);
+        else
+            for (int i = 0; i < MW; ++i) wg[i] = decoder.decode(rows[i], g, tail);
         for (int j = 0; j < MA; ++j) {
             const ActGroup& y = acts[j][g];
             const __m512i ylo = _mm512_loadu_si512(y.lo), yhi = _mm512_loadu_si512(y.hi);
@@ -186,9 +191,7 @@ void tile_q4_0(int64_t n, const void* w, size_t ws, const void* a, size_t as, fl
                     _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), _mm512_mul_ps(wg[i].scale, ys), acc[i][j]);
             }
         }
-    };
-    for (int64_t g = 0; g < full; ++g) step(g, 0);
-    if (tail) step(full, tail);
+    }
     for (int i = 0; i < MW; ++i)
         for (int j = 0; j < MA; ++j)
             out[static_cast<size_t>(j) * os + static_cast<size_t>(i)] = _mm512_reduce_add_ps(acc[i][j]);
