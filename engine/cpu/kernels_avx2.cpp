@@ -63,31 +63,31 @@ void axpy_f32_avx2(float a, const float* x, float* y, int64_t n) {
 
 const DotKernel* avx2_dot_kernel(BlockType type) {
     constexpr int W = kQuantTileW, A = kQuantTileA, FW = kFloatTileW, FA = kFloatTileA;
-    using Q40 = Legacy32<DecQ4_0, BlockQ8_0>;
-    using Q41 = Legacy32<DecQ4_1, BlockQ8_1>;
-    using Q50 = Legacy32<DecQ5_0, BlockQ8_0>;
-    using Q51 = Legacy32<DecQ5_1, BlockQ8_1>;
-    using Q80 = Legacy32<DecQ8_0, BlockQ8_0>;
+    using Q40 = RowByRowForOneToken<Legacy32<DecQ4_0, BlockQ8_0>>;
+    using Q41 = RowByRowForOneToken<Legacy32<DecQ4_1, BlockQ8_1>>;
+    using Q50 = RowByRowForOneToken<Legacy32<DecQ5_0, BlockQ8_0>>;
+    using Q51 = RowByRowForOneToken<Legacy32<DecQ5_1, BlockQ8_1>>;
+    using Q80 = RowByRowForOneToken<Legacy32<DecQ8_0, BlockQ8_0>>;
+    using F32 = RowByRowForOneToken<Float<float>>;
+    using F16 = RowByRowForOneToken<Float<uint16_t>>;
+    using Q2K = RowByRowForOneToken<KQuant<DecQ2_K>>;
+    using Q3K = RowByRowForOneToken<KQuant<DecQ3_K>>;
+    using Q4K = RowByRowForOneToken<KQuant<DecQ4_K>>;
+    using Q5K = RowByRowForOneToken<KQuant<DecQ5_K>>;
+    using Q6K = RowByRowForOneToken<KQuant<DecQ6_K>>;
     static const DotKernel kernels[] = {
-        {BlockType::F32, KernelIsa::Avx2, &vec_dot<Float<float>>, &dispatch<Float<float>, FW, FA>, FW, FA,
-         nullptr},
-        {BlockType::F16, KernelIsa::Avx2, &vec_dot<Float<uint16_t>>, &dispatch<Float<uint16_t>, FW, FA>, FW,
-         FA, &quantize_f16_f16c},
+        {BlockType::F32, KernelIsa::Avx2, &vec_dot<F32>, &dispatch<F32, FW, FA>, FW, FA, nullptr},
+        {BlockType::F16, KernelIsa::Avx2, &vec_dot<F16>, &dispatch<F16, FW, FA>, FW, FA, &quantize_f16_f16c},
         {BlockType::Q4_0, KernelIsa::Avx2, &vec_dot<Q40>, &dispatch<Q40, W, A>, W, A, &quantize_q8_0_ymm},
         {BlockType::Q4_1, KernelIsa::Avx2, &vec_dot<Q41>, &dispatch<Q41, W, A>, W, A, &quantize_q8_1_ymm},
         {BlockType::Q5_0, KernelIsa::Avx2, &vec_dot<Q50>, &dispatch<Q50, W, A>, W, A, &quantize_q8_0_ymm},
         {BlockType::Q5_1, KernelIsa::Avx2, &vec_dot<Q51>, &dispatch<Q51, W, A>, W, A, &quantize_q8_1_ymm},
         {BlockType::Q8_0, KernelIsa::Avx2, &vec_dot<Q80>, &dispatch<Q80, W, A>, W, A, &quantize_q8_0_ymm},
-        {BlockType::Q2_K, KernelIsa::Avx2, &vec_dot<KQuant<DecQ2_K>>, &dispatch<KQuant<DecQ2_K>, W, A>, W, A,
-         nullptr},
-        {BlockType::Q3_K, KernelIsa::Avx2, &vec_dot<KQuant<DecQ3_K>>, &dispatch<KQuant<DecQ3_K>, W, A>, W, A,
-         nullptr},
-        {BlockType::Q4_K, KernelIsa::Avx2, &vec_dot<KQuant<DecQ4_K>>, &dispatch<KQuant<DecQ4_K>, W, A>, W, A,
-         nullptr},
-        {BlockType::Q5_K, KernelIsa::Avx2, &vec_dot<KQuant<DecQ5_K>>, &dispatch<KQuant<DecQ5_K>, W, A>, W, A,
-         nullptr},
-        {BlockType::Q6_K, KernelIsa::Avx2, &vec_dot<KQuant<DecQ6_K>>, &dispatch<KQuant<DecQ6_K>, W, A>, W, A,
-         nullptr},
+        {BlockType::Q2_K, KernelIsa::Avx2, &vec_dot<Q2K>, &dispatch<Q2K, W, A>, W, A, nullptr},
+        {BlockType::Q3_K, KernelIsa::Avx2, &vec_dot<Q3K>, &dispatch<Q3K, W, A>, W, A, nullptr},
+        {BlockType::Q4_K, KernelIsa::Avx2, &vec_dot<Q4K>, &dispatch<Q4K, W, A>, W, A, nullptr},
+        {BlockType::Q5_K, KernelIsa::Avx2, &vec_dot<Q5K>, &dispatch<Q5K, W, A>, W, A, nullptr},
+        {BlockType::Q6_K, KernelIsa::Avx2, &vec_dot<Q6K>, &dispatch<Q6K, W, A>, W, A, nullptr},
     };
     for (const DotKernel& k : kernels)
         if (k.type == type) return &k;

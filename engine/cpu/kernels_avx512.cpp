@@ -345,6 +345,9 @@ struct KOneToken {
                 acc_off[j] = _mm256_setzero_ps();
             }
             for (int64_t b = 0; b < nb; ++b) {
+                // Asking for the next super-block's lines early keeps more of them in flight than the
+                // hardware prefetchers alone (measured: up to a quarter faster from memory).
+                prefetch_lines(x + b + 1, sizeof(Block));
                 KRuns k;
                 D::decode(x[b], k);
                 for (int j = 0; j < MA; ++j) {
@@ -464,14 +467,16 @@ const DotKernel* avx512_dot_kernel(BlockType type) {
     using Q5K = ByBatch<KOneToken<OneQ4_5K<BlockQ5_K, true>>, KQuant512<DecQ5_K>>;
     using Q6K = ByBatch<KOneToken<OneQ6_K>, KQuant512<DecQ6_K>>;
     constexpr int LEGW = 4, LEGA = 4; // q4_0/q8_0: 16 accumulators, 4 x 3 weight registers
-    using Q41 = Legacy32<DecQ4_1, BlockQ8_1>;
-    using Q50 = Legacy32<DecQ5_0, BlockQ8_0>;
-    using Q51 = Legacy32<DecQ5_1, BlockQ8_1>;
+    using Q41 = RowByRowForOneToken<Legacy32<DecQ4_1, BlockQ8_1>>;
+    using Q50 = RowByRowForOneToken<Legacy32<DecQ5_0, BlockQ8_0>>;
+    using Q51 = RowByRowForOneToken<Legacy32<DecQ5_1, BlockQ8_1>>;
+    using Q80 = RowByRowForOneToken<Legacy<Q8_0>>;
+    using F32 = RowByRowForOneToken<Float<float>>;
+    using F16 = RowByRowForOneToken<Float<uint16_t>>;
     static const DotKernel kernels[] = {
-        {BlockType::F32, KernelIsa::Avx512, &vec_dot<Float<float>>, &dispatch<Float<float>, FW, FA>, FW, FA,
-         nullptr},
-        {BlockType::F16, KernelIsa::Avx512, &vec_dot<Float<uint16_t>>, &dispatch<Float<uint16_t>, FW, FA>, FW,
-         FA, &quantize_f16_f16c},
+        {BlockType::F32, KernelIsa::Avx512, &vec_dot<F32>, &dispatch<F32, FW, FA>, FW, FA, nullptr},
+        {BlockType::F16, KernelIsa::Avx512, &vec_dot<F16>, &dispatch<F16, FW, FA>, FW, FA,
+         &quantize_f16_f16c},
         {BlockType::Q4_0, KernelIsa::Avx512, &vec_dot<Legacy<Q4_0>>, &dispatch<Legacy<Q4_0>, LEGW, LEGA>,
          LEGW, LEGA, &quantize_q8_0},
         {BlockType::Q4_1, KernelIsa::Avx512, &vec_dot<Q41>, &dispatch<Q41, LW, LA>, LW, LA,
@@ -479,8 +484,8 @@ const DotKernel* avx512_dot_kernel(BlockType type) {
         {BlockType::Q5_0, KernelIsa::Avx512, &vec_dot<Q50>, &dispatch<Q50, LW, LA>, LW, LA, &quantize_q8_0},
         {BlockType::Q5_1, KernelIsa::Avx512, &vec_dot<Q51>, &dispatch<Q51, LW, LA>, LW, LA,
          &quantize_q8_1_ymm},
-        {BlockType::Q8_0, KernelIsa::Avx512, &vec_dot<Legacy<Q8_0>>, &dispatch<Legacy<Q8_0>, LEGW, LEGA>,
-         LEGW, LEGA, &quantize_q8_0},
+        {BlockType::Q8_0, KernelIsa::Avx512, &vec_dot<Q80>, &dispatch<Q80, LEGW, LEGA>, LEGW, LEGA,
+         &quantize_q8_0},
         {BlockType::Q2_K, KernelIsa::Avx512, &vec_dot<Q2K>, &dispatch<Q2K, ZW, ZA>, ZW, ZA, nullptr},
         {BlockType::Q3_K, KernelIsa::Avx512, &vec_dot<Q3K>, &dispatch<Q3K, ZW, ZA>, ZW, ZA, nullptr},
         {BlockType::Q4_K, KernelIsa::Avx512, &vec_dot<Q4K>, &dispatch<Q4K, ZW, ZA>, ZW, ZA, nullptr},
