@@ -11,13 +11,7 @@
 
 #if defined(__x86_64__) && defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__) &&         \
     defined(__AVX512VNNI__) && defined(__F16C__)
-// gcc 12's AVX-512 headers build casts and zero vectors from _mm512_undefined_*(), which its own
-// uninitialized-use analysis then reports inside the headers.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-#include <immintrin.h>
+#include "engine/cpu/avx512_intrinsics.h"
 
 namespace fireside {
 namespace {
@@ -470,6 +464,7 @@ const DotKernel* avx512_dot_kernel(BlockType type) {
     using Q41 = RowByRowForOneToken<Legacy32<DecQ4_1, BlockQ8_1>>;
     using Q50 = RowByRowForOneToken<Legacy32<DecQ5_0, BlockQ8_0>>;
     using Q51 = RowByRowForOneToken<Legacy32<DecQ5_1, BlockQ8_1>>;
+    using Q40 = RowByRowForOneToken<Legacy<Q4_0>>;
     using Q80 = RowByRowForOneToken<Legacy<Q8_0>>;
     using F32 = RowByRowForOneToken<Float<float>>;
     using F16 = RowByRowForOneToken<Float<uint16_t>>;
@@ -477,8 +472,8 @@ const DotKernel* avx512_dot_kernel(BlockType type) {
         {BlockType::F32, KernelIsa::Avx512, &vec_dot<F32>, &dispatch<F32, FW, FA>, FW, FA, nullptr},
         {BlockType::F16, KernelIsa::Avx512, &vec_dot<F16>, &dispatch<F16, FW, FA>, FW, FA,
          &quantize_f16_f16c},
-        {BlockType::Q4_0, KernelIsa::Avx512, &vec_dot<Legacy<Q4_0>>, &dispatch<Legacy<Q4_0>, LEGW, LEGA>,
-         LEGW, LEGA, &quantize_q8_0},
+        {BlockType::Q4_0, KernelIsa::Avx512, &vec_dot<Q40>, &dispatch<Q40, LEGW, LEGA>, LEGW, LEGA,
+         &quantize_q8_0},
         {BlockType::Q4_1, KernelIsa::Avx512, &vec_dot<Q41>, &dispatch<Q41, LW, LA>, LW, LA,
          &quantize_q8_1_ymm},
         {BlockType::Q5_0, KernelIsa::Avx512, &vec_dot<Q50>, &dispatch<Q50, LW, LA>, LW, LA, &quantize_q8_0},

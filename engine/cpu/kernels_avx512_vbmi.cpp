@@ -16,13 +16,7 @@
 
 #if defined(__x86_64__) && defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__) &&         \
     defined(__AVX512VNNI__) && defined(__AVX512VBMI__) && defined(__GFNI__) && defined(__F16C__)
-// gcc 12's AVX-512 headers build casts and zero vectors from _mm512_undefined_*(), which its own
-// uninitialized-use analysis then reports inside the headers.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-#include <immintrin.h>
+#include "engine/cpu/avx512_intrinsics.h"
 
 namespace fireside {
 namespace {
