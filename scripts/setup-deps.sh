@@ -22,6 +22,8 @@ PACKAGES=(
   xvfb xauth x11-apps x11-utils imagemagick librsvg2-bin
   # packaging
   dpkg-dev file fakeroot desktop-file-utils appstream
+  # arm64 NEON kernels: cross compiler, and qemu's user-mode emulator to run the kernel test
+  g++-aarch64-linux-gnu qemu-user
 )
 
 missing=()

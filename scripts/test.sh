@@ -2,7 +2,8 @@
 # Installs Fireside's dependencies (Debian 12), builds everything and runs the whole test suite:
 #   1. the engine and readers under AddressSanitizer + UndefinedBehaviorSanitizer (clang), with the
 #      libFuzzer targets run for a fixed number of executions;
-#   2. the full suite (engine, CLI, Vulkan on Mesa's lavapipe, UI offscreen) in a release build with
+#   2. the arm64 NEON kernels, cross-compiled and checked against the scalar reference under qemu;
+#   3. the full suite (engine, CLI, Vulkan on Mesa's lavapipe, UI offscreen) in a release build with
 #      warnings as errors.
 # Idempotent; the output ends with CTest's summary of the full suite.
 set -uo pipefail
@@ -24,6 +25,12 @@ echo "==> Sanitizer tests: engine, CLI and fuzz targets"
 ctest --preset asan -j "$jobs" -L 'engine|app|fuzz'
 asan_status=$?
 
+echo "==> arm64 NEON kernels: cross build, tests under qemu-aarch64 (CMake preset 'arm64-kernels')"
+cmake --preset arm64-kernels >/dev/null || exit 1
+cmake --build --preset arm64-kernels -j "$jobs" || exit 1
+ctest --preset arm64-kernels
+arm64_status=$?
+
 echo "==> Release build with warnings as errors (CMake preset 'ci')"
 cmake --preset ci >/dev/null || exit 1
 cmake --build --preset ci -j "$jobs" || exit 1
@@ -34,5 +41,9 @@ status=$?
 if [ $asan_status -ne 0 ]; then
   echo "The sanitizer run failed (see above)."
   exit $asan_status
+fi
+if [ $arm64_status -ne 0 ]; then
+  echo "The arm64 kernel tests failed (see above)."
+  exit $arm64_status
 fi
 exit $status
