@@ -248,6 +248,26 @@ private slots:
         QVERIFY(test::wait_for([&] { return !h.main->models()->busy(); }));
         QCOMPARE(h.main->worker()->lastLoad().n_ctx, 256);
         QCOMPARE(h.main->models()->info().value("context").toLongLong(), 256);
+
+        // The device box (the suite runs with Mesa's software Vulkan device): choosing a device
+        // reloads the model on it by name, and "Automatic" hands the choice back to the engine.
+        QTRY_VERIFY_WITH_TIMEOUT(h.main->models()->gpuAvailable(), 10000);
+        const QString device = h.main->models()->devices().value(0).toMap().value("name").toString();
+        QVERIFY(!device.isEmpty());
+        auto* box = window->findChild<QQuickItem*>("gpuDeviceBox");
+        QVERIFY(box);
+        QCOMPARE(box->property("currentIndex").toInt(), 0);
+        QVERIFY(QMetaObject::invokeMethod(box, "activated", Q_ARG(int, 1)));
+        QCOMPARE(h.main->settings()->gpuDevice(), device);
+        QCOMPARE(box->property("currentIndex").toInt(), 1);
+        QTRY_VERIFY_WITH_TIMEOUT(h.main->worker()->lastLoad().gpu_device == device, 5000);
+        QVERIFY(test::wait_for([&] { return !h.main->models()->busy(); }));
+        QVERIFY(h.main->models()->info().value("context").toLongLong() > 0);
+        QCOMPARE(h.main->settings()->toJson().value("gpuDevice").toString(), device);
+        QVERIFY(QMetaObject::invokeMethod(box, "activated", Q_ARG(int, 0)));
+        QVERIFY(h.main->settings()->gpuDevice().isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(h.main->worker()->lastLoad().gpu_device.isEmpty(), 5000);
+        QVERIFY(test::wait_for([&] { return !h.main->models()->busy(); }));
     }
 
     void the_event_loop_never_stalls_while_loading_and_generating() {

@@ -37,7 +37,7 @@ void store_object(const char* key, const QJsonObject& object) {
 QJsonObject sampling_of(const GenerationSettings* s) {
     QJsonObject all = s->toJson();
     for (const char* key : {"systemPrompt", "templateName", "customTemplate", "template", "contextLength",
-                            "gpuLayers", "ropeBase", "ropeScale"})
+                            "gpuLayers", "gpuDevice", "ropeBase", "ropeScale"})
         all.remove(QLatin1String(key));
     return all;
 }

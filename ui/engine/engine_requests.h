@@ -16,6 +16,7 @@ struct LoadRequest {
     int64_t n_ctx = 0;   // 0: the model's training context, at most 4096
     int n_threads = 0;   // 0: one per physical core
     int gpu_layers = -1; // -1: auto; 0: CPU only
+    QString gpu_device;  // the Vulkan device's name; empty: the best device
     std::optional<float> rope_freq_base;
     std::optional<float> rope_freq_scale;
 

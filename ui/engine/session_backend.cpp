@@ -30,6 +30,7 @@ QVariantMap SessionBackend::load(const LoadRequest& request, const std::function
     options.n_threads = request.n_threads;
     // The slider's "auto" (-1) is the engine's kAutoGpuLayers: as many layers as the GPU's memory holds.
     options.gpu_layers = request.gpu_layers < 0 ? kAutoGpuLayers : request.gpu_layers;
+    options.device = request.gpu_device.toStdString();
     auto model = load_model(options, progress, &cancel);
     const QString cpu = model->n_threads() == 1 ? QStringLiteral("CPU, 1 thread")
                                                 : QStringLiteral("CPU, %1 threads").arg(model->n_threads());

@@ -100,6 +100,13 @@ void GenerationSettings::setGpuLayers(int value) {
     emit loadSettingsChanged();
 }
 
+void GenerationSettings::setGpuDevice(const QString& value) {
+    if (gpuDevice_ == value) return;
+    gpuDevice_ = value;
+    emit changed();
+    emit loadSettingsChanged();
+}
+
 void GenerationSettings::setRopeBase(double value) {
     const double v = qBound<double>(0.0, value, 10000000.0);
     if (qFuzzyCompare(ropeBase_ + 1.0, v + 1.0)) return;
@@ -131,6 +138,7 @@ QJsonObject GenerationSettings::toJson() const {
     o.insert(QStringLiteral("seed"), seed_);
     o.insert(QStringLiteral("contextLength"), contextLength_);
     o.insert(QStringLiteral("gpuLayers"), gpuLayers_);
+    o.insert(QStringLiteral("gpuDevice"), gpuDevice_);
     o.insert(QStringLiteral("ropeBase"), ropeBase_);
     o.insert(QStringLiteral("ropeScale"), ropeScale_);
     o.insert(QStringLiteral("template"),
@@ -161,6 +169,8 @@ void GenerationSettings::fromJson(const QJsonObject& json) {
         setContextLength(json.value(QStringLiteral("contextLength")).toInt());
     if (json.contains(QStringLiteral("gpuLayers")))
         setGpuLayers(json.value(QStringLiteral("gpuLayers")).toInt());
+    if (json.contains(QStringLiteral("gpuDevice")))
+        setGpuDevice(json.value(QStringLiteral("gpuDevice")).toString());
     if (json.contains(QStringLiteral("ropeBase")))
         setRopeBase(json.value(QStringLiteral("ropeBase")).toDouble());
     if (json.contains(QStringLiteral("ropeScale")))
@@ -199,6 +209,7 @@ TemplateChoice GenerationSettings::templateChoice() const {
 void GenerationSettings::applyToLoad(LoadRequest& request) const {
     request.n_ctx = contextLength_;
     request.gpu_layers = gpuLayers_;
+    request.gpu_device = gpuDevice_;
     request.rope_freq_base = ropeBase_ > 0 ? std::optional<float>(float(ropeBase_)) : std::nullopt;
     request.rope_freq_scale = ropeScale_ > 0 ? std::optional<float>(float(ropeScale_)) : std::nullopt;
 }

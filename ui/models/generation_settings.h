@@ -27,6 +27,7 @@ class GenerationSettings : public QObject {
     Q_PROPERTY(int seed READ seed WRITE setSeed NOTIFY changed)
     Q_PROPERTY(int contextLength READ contextLength WRITE setContextLength NOTIFY changed)
     Q_PROPERTY(int gpuLayers READ gpuLayers WRITE setGpuLayers NOTIFY changed)
+    Q_PROPERTY(QString gpuDevice READ gpuDevice WRITE setGpuDevice NOTIFY changed)
     Q_PROPERTY(double ropeBase READ ropeBase WRITE setRopeBase NOTIFY changed)
     Q_PROPERTY(double ropeScale READ ropeScale WRITE setRopeScale NOTIFY changed)
 
@@ -59,6 +60,9 @@ public:
     void setContextLength(int value);
     int gpuLayers() const { return gpuLayers_; }
     void setGpuLayers(int value);
+    // The Vulkan device the GPU layers run on, by name; empty: the best one.
+    QString gpuDevice() const { return gpuDevice_; }
+    void setGpuDevice(const QString& value);
     double ropeBase() const { return ropeBase_; }
     void setRopeBase(double value);
     double ropeScale() const { return ropeScale_; }
@@ -96,6 +100,7 @@ private:
     int seed_ = -1;
     int contextLength_ = 0; // 0: the model's own, at most 4096
     int gpuLayers_ = -1;
+    QString gpuDevice_;
     double ropeBase_ = 0.0;
     double ropeScale_ = 0.0;
 };

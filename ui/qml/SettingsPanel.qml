@@ -143,18 +143,38 @@ ScrollView {
             hint: qsTr("-1: auto. Layers offloaded to the Vulkan device.")
             onEdited: (v) => s.gpuLayers = Math.round(v)
         }
+        RowLayout {
+            Layout.fillWidth: true
+            Label { text: qsTr("GPU device") }
+            ComboBox {
+                id: deviceBox
+                objectName: "gpuDeviceBox"
+                Layout.fillWidth: true
+                enabled: models.gpuAvailable
+                // The chosen device by name; "Automatic" lets the engine take the best one.
+                readonly property var devices: models.devices
+                readonly property int chosen: devices.findIndex(d => d.name === s.gpuDevice)
+                model: [qsTr("Automatic")].concat(devices.map(d => d.name + " · " + d.kind))
+                currentIndex: chosen < 0 ? 0 : chosen + 1
+                onActivated: (i) => s.gpuDevice = i === 0 ? "" : devices[i - 1].name
+                ToolTip.visible: hovered && s.gpuDevice !== "" && chosen < 0
+                ToolTip.text: qsTr("%1 is not present; loading will report it").arg(s.gpuDevice)
+            }
+        }
         Label {
             objectName: "gpuLayersNote"
             Layout.fillWidth: true
             wrapMode: Text.WordWrap
             opacity: 0.75
+            readonly property var device: models.gpuAvailable
+                ? models.devices[deviceBox.chosen < 0 ? 0 : deviceBox.chosen] : null
             // "auto" leaves a software rasterizer alone: it is slower than the CPU path itself.
             text: !models.gpuAvailable ? models.gpuProblem
-                 : (s.gpuLayers < 0 && models.devices[0].kind === "software (CPU)")
-                   ? qsTr("auto · %1 runs shaders on the CPU, so auto keeps every layer on the CPU; set a number to use it anyway").arg(models.devices[0].name)
+                 : (s.gpuLayers < 0 && device.kind === "software (CPU)")
+                   ? qsTr("auto · %1 runs shaders on the CPU, so auto keeps every layer on the CPU; set a number to use it anyway").arg(device.name)
                  : (s.gpuLayers < 0 ? qsTr("auto") : s.gpuLayers + qsTr(" layers")) + " · "
                    + qsTr("needs about %1 of %2 on %3").arg(window.formatBytes(models.info.memoryBytes || 0))
-                        .arg(window.formatBytes(models.devices[0].memoryBytes)).arg(models.devices[0].name)
+                        .arg(window.formatBytes(device.memoryBytes)).arg(device.name)
         }
         LabeledSlider {
             objectName: "ropeBaseSlider"; Layout.fillWidth: true
