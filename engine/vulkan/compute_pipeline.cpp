@@ -5,6 +5,8 @@
 #include "engine/vulkan/device.h"
 #include "shaders/embedded_shaders.h"
 
+#include <algorithm>
+#include <bit>
 #include <fmt/format.h>
 #include <vector>
 
@@ -15,8 +17,10 @@ constexpr uint32_t kSetsPerPool = 128;
 } // namespace
 
 ComputePipeline::ComputePipeline(Device& device, std::string_view shader, uint32_t n_buffers,
-                                 uint32_t push_bytes, std::span<const uint32_t> specialization)
-    : device_(device), n_buffers_(n_buffers), push_bytes_(push_bytes) {
+                                 uint32_t push_bytes, std::span<const uint32_t> specialization,
+                                 uint32_t uniform_bindings, uint64_t uniform_range)
+    : device_(device), n_buffers_(n_buffers), push_bytes_(push_bytes), uniform_bindings_(uniform_bindings),
+      uniform_range_(uniform_range) {
     std::span<const uint32_t> words = shaders::find(shader);
     if (words.empty()) throw Error(fmt::format("internal: no embedded shader named '{}'", shader));
     VkDevice dev = device.handle();
@@ -30,7 +34,7 @@ ComputePipeline::ComputePipeline(Device& device, std::string_view shader, uint32
 
     std::vector<VkDescriptorSetLayoutBinding> bindings(n_buffers);
     for (uint32_t i = 0; i < n_buffers; ++i)
-        bindings[i] = {i, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT, nullptr};
+        bindings[i] = {i, descriptor_type(i), 1, VK_SHADER_STAGE_COMPUTE_BIT, nullptr};
     VkDescriptorSetLayoutCreateInfo set{};
     set.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO;
     set.bindingCount = n_buffers;
@@ -77,13 +81,22 @@ ComputePipeline::~ComputePipeline() {
     vkDestroyShaderModule(dev, module_, nullptr);
 }
 
+VkDescriptorType ComputePipeline::descriptor_type(uint32_t binding) const {
+    return (uniform_bindings_ >> binding) & 1u ? VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER
+                                               : VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+}
+
 void ComputePipeline::add_pool() {
-    VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, kSetsPerPool * n_buffers_};
+    const uint32_t n_uniform = static_cast<uint32_t>(std::popcount(uniform_bindings_));
+    std::vector<VkDescriptorPoolSize> sizes;
+    if (n_buffers_ > n_uniform)
+        sizes.push_back({VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, kSetsPerPool * (n_buffers_ - n_uniform)});
+    if (n_uniform > 0) sizes.push_back({VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, kSetsPerPool * n_uniform});
     VkDescriptorPoolCreateInfo info{};
     info.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO;
     info.maxSets = kSetsPerPool;
-    info.poolSizeCount = 1;
-    info.pPoolSizes = &size;
+    info.poolSizeCount = static_cast<uint32_t>(sizes.size());
+    info.pPoolSizes = sizes.data();
     VkDescriptorPool pool = VK_NULL_HANDLE;
     check(vkCreateDescriptorPool(device_.handle(), &info, nullptr, &pool), "creating a descriptor pool");
     pools_.push_back(pool);
@@ -110,13 +123,15 @@ VkDescriptorSet ComputePipeline::descriptor_set(std::span<const Buffer* const> b
     std::vector<VkDescriptorBufferInfo> infos(n_buffers_);
     std::vector<VkWriteDescriptorSet> writes(n_buffers_);
     for (uint32_t i = 0; i < n_buffers_; ++i) {
-        infos[i] = {buffers[i]->handle(), 0, VK_WHOLE_SIZE};
+        const bool uniform = descriptor_type(i) == VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER;
+        infos[i] = {buffers[i]->handle(), 0,
+                    uniform ? std::min<VkDeviceSize>(uniform_range_, buffers[i]->size()) : VK_WHOLE_SIZE};
         writes[i] = {};
         writes[i].sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
         writes[i].dstSet = set;
         writes[i].dstBinding = i;
         writes[i].descriptorCount = 1;
-        writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+        writes[i].descriptorType = descriptor_type(i);
         writes[i].pBufferInfo = &infos[i];
     }
     vkUpdateDescriptorSets(dev, n_buffers_, writes.data(), 0, nullptr);

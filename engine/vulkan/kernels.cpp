@@ -3,6 +3,7 @@
 #include "engine/core/error.h"
 #include "engine/vulkan/buffer.h"
 #include "engine/vulkan/device.h"
+#include "engine/vulkan/planes.h"
 
 #include <algorithm>
 #include <cmath>
@@ -12,8 +13,9 @@
 namespace fireside::vk {
 namespace {
 
-constexpr uint32_t kTokensPerGroup = 8; // NT in mul_mat.glsl (the mat_vec variants: 1)
-constexpr uint32_t kMaxGroups = 65535;  // the smallest maxComputeWorkGroupCount Vulkan allows
+constexpr uint32_t kTokensPerGroup = 8;    // NT in mul_mat.glsl (the mat_vec variants: 1)
+constexpr uint32_t kMaxGroups = 65535;     // the smallest maxComputeWorkGroupCount Vulkan allows
+constexpr uint32_t kPlaneGroupsPerVec = 4; // ROWS_PER_LANE in mat_vec_q4_0_planes*.comp
 
 // Element-wise kernels loop over their range (grid-stride), so their group count can be capped.
 uint32_t stride_groups(uint64_t n) {
@@ -134,6 +136,39 @@ void Kernels::mul_mat(VkCommandBuffer cmd, BlockType type, At w, uint32_t n_cols
     const Buffer* buffers[] = {w.buffer, x.buffer, y.buffer};
     p.record(cmd, buffers, &push, groups_of(n_rows, shape_.rows_per_group),
              groups_of(n_tokens, vec ? 1 : kTokensPerGroup));
+}
+
+void Kernels::mul_mat_planes(VkCommandBuffer cmd, BlockType type, At w, uint32_t scales_at, uint32_t n_cols,
+                             uint32_t n_rows, At x, uint32_t x_stride, At y, uint32_t y_stride,
+                             uint32_t n_tokens, bool accumulate) {
+    if (!has_planes(type))
+        throw Error(fmt::format("internal: no planes kernel for {} weights", block_traits(type).name));
+    if (n_cols % 32 != 0 || x.offset % 4 != 0 || x_stride % 4 != 0)
+        throw Error("internal: the planes kernels read whole blocks of 4-float aligned activations");
+    if (n_rows == 0 || n_tokens == 0) return;
+    MulMatPush push{n_cols / 32,  n_rows,       n_tokens, scales_at, w.offset,
+                    x.offset / 4, x_stride / 4, y.offset, y_stride,  accumulate ? 1u : 0u};
+    const Buffer* buffers[] = {w.buffer, x.buffer, y.buffer};
+    if (n_tokens > 1) {
+        ComputePipeline& p = pipeline(mul_mat_planes_, "mul_mat_q4_0_planes", 3, sizeof(MulMatPush));
+        p.record(cmd, buffers, &push, groups_of(n_rows, kPlaneRows), groups_of(n_tokens, kTokensPerGroup));
+        return;
+    }
+    // The uniform-buffer variant binds the first uniform_range bytes of x.
+    const uint64_t uniform_range = std::min<uint64_t>(device_.info().max_uniform_range, 65536) / 16 * 16;
+    const bool uniform_x =
+        x.buffer->size() >= uniform_range && (uint64_t{x.offset} + n_cols) * 4 <= uniform_range;
+    const uint32_t groups = groups_of(n_rows, kPlaneRows * kPlaneGroupsPerVec);
+    if (uniform_x) {
+        const uint32_t spec[] = {static_cast<uint32_t>(uniform_range / 16)};
+        if (!mat_vec_planes_ux_)
+            mat_vec_planes_ux_ = std::make_unique<ComputePipeline>(
+                device_, "mat_vec_q4_0_planes_ux", 3, sizeof(MulMatPush), spec, 0b010u, uniform_range);
+        mat_vec_planes_ux_->record(cmd, buffers, &push, groups);
+    } else {
+        pipeline(mat_vec_planes_, "mat_vec_q4_0_planes", 3, sizeof(MulMatPush))
+            .record(cmd, buffers, &push, groups);
+    }
 }
 
 void Kernels::get_rows(VkCommandBuffer cmd, BlockType type, At w, uint32_t n_cols, uint32_t row_bytes, At ids,

@@ -45,6 +45,11 @@ public:
     void mul_mat(VkCommandBuffer cmd, BlockType type, At w, uint32_t n_cols, uint32_t n_rows,
                  uint32_t row_bytes, At x, uint32_t x_stride, At y, uint32_t y_stride, uint32_t n_tokens,
                  bool accumulate = false);
+    // The same product over weights repacked by make_planes (planes.h): w.offset and scales_at in
+    // 16-byte units, x offset and stride multiples of 4 floats.
+    void mul_mat_planes(VkCommandBuffer cmd, BlockType type, At w, uint32_t scales_at, uint32_t n_cols,
+                        uint32_t n_rows, At x, uint32_t x_stride, At y, uint32_t y_stride, uint32_t n_tokens,
+                        bool accumulate = false);
     // out[t] = dequantized row ids[t] (uint32 ids at ids.offset) of an n_cols-wide table.
     void get_rows(VkCommandBuffer cmd, BlockType type, At w, uint32_t n_cols, uint32_t row_bytes, At ids,
                   uint32_t n_tokens, At out, uint32_t out_stride);
@@ -76,6 +81,7 @@ private:
     Device& device_;
     MatmulShape shape_;
     std::array<std::unique_ptr<ComputePipeline>, 16> mul_mat_, mat_vec_, get_rows_;
+    std::unique_ptr<ComputePipeline> mul_mat_planes_, mat_vec_planes_, mat_vec_planes_ux_;
     std::unique_ptr<ComputePipeline> rms_norm_, rope_, kv_store_, attention_, softmax_, swiglu_, add_;
 };
 

@@ -4,6 +4,7 @@
 #include "engine/vulkan/buffer.h"
 #include "engine/vulkan/device.h"
 #include "engine/vulkan/instance.h"
+#include "engine/vulkan/planes.h"
 
 #include <algorithm>
 #include <cstring>
@@ -40,6 +41,10 @@ uint32_t u32(int64_t v) {
 }
 
 } // namespace
+
+bool uses_planes(const DeviceInfo& device, const VulkanBackendOptions& options) {
+    return options.planes.value_or(device.kind == DeviceKind::Software);
+}
 
 // Copies host data into device-local buffers through one staging buffer, several tensors per submit,
 // reporting progress and honouring cancellation between submits.
@@ -108,25 +113,27 @@ VulkanLayerBackend::VulkanLayerBackend(const ModelDesc& desc, const LlamaWeights
     device_ = std::make_unique<Device>(*instance_, instance_->choose(options.device));
     const DeviceInfo& info = device_->info();
 
-    const GpuMemoryPlan plan = plan_gpu_memory(desc, weights, n_ctx, max_batch_, options.kv_type);
+    planes_ = uses_planes(info, options);
+    const GpuMemoryPlan plan = plan_gpu_memory(desc, weights, n_ctx, max_batch_, options.kv_type, planes_);
     check_fits(plan, n_gpu_layers, info);
     kernels_ = options.matmul_shape ? std::make_unique<Kernels>(*device_, *options.matmul_shape)
                                     : std::make_unique<Kernels>(*device_);
 
+    // The bytes the upload copies (the plan counts padded buffers).
+    auto raw = [&](const WeightMatrix& m) {
+        if (planes_ && uses_planes(m)) return planes_bytes(m.type, m.n_cols, m.n_rows);
+        return static_cast<uint64_t>(m.row_bytes) * static_cast<uint64_t>(m.n_rows);
+    };
     auto check_matrix = [&](const WeightMatrix& m, const char* what) {
         if (!Kernels::supports(m.type))
             throw Error(fmt::format("the Vulkan backend cannot run {} weights ({})",
                                     block_traits(m.type).name, what));
-        const uint64_t bytes = static_cast<uint64_t>(m.row_bytes) * static_cast<uint64_t>(m.n_rows);
+        const uint64_t bytes = raw(m);
         if (padded(bytes) > std::min<uint64_t>(info.max_buffer_range, 0xffffffffull))
             throw Error(
                 fmt::format("{} ({} MiB) is larger than one buffer of '{}' may be ({} MiB); use fewer GPU "
                             "layers",
                             what, bytes >> 20, info.name, info.max_buffer_range >> 20));
-    };
-    // The bytes the upload copies (the plan counts padded buffers).
-    auto raw = [](const WeightMatrix& m) {
-        return static_cast<uint64_t>(m.row_bytes) * static_cast<uint64_t>(m.n_rows);
     };
     uint64_t total = 0;
     for (int64_t il = first_layer_; il < desc.n_layer; ++il) {
@@ -144,7 +151,14 @@ VulkanLayerBackend::VulkanLayerBackend(const ModelDesc& desc, const LlamaWeights
         g.n_cols = u32(m.n_cols);
         g.n_rows = u32(m.n_rows);
         g.row_bytes = static_cast<uint32_t>(m.row_bytes);
-        g.buffer = up.upload(m.data, static_cast<uint64_t>(m.row_bytes) * static_cast<uint64_t>(m.n_rows));
+        if (planes_ && uses_planes(m)) {
+            const Planes p = make_planes(m.type, m.data, m.n_cols, m.n_rows, m.row_bytes);
+            g.planes = true;
+            g.scales_at = p.scales_at;
+            g.buffer = up.upload(p.bytes.data(), p.bytes.size());
+        } else {
+            g.buffer = up.upload(m.data, raw(m));
+        }
         return g;
     };
     const uint64_t kv_bytes =
@@ -202,6 +216,11 @@ const DeviceInfo& VulkanLayerBackend::device_info() const {
 
 void VulkanLayerBackend::mul_mat(VkCommandBuffer cmd, const GpuMatrix& m, const Buffer& x, uint32_t x_offset,
                                  const Buffer& y, uint32_t n, bool accumulate) {
+    if (m.planes) {
+        kernels_->mul_mat_planes(cmd, m.type, {m.buffer.get(), 0}, m.scales_at, m.n_cols, m.n_rows,
+                                 {&x, x_offset}, m.n_cols, {&y, 0}, m.n_rows, n, accumulate);
+        return;
+    }
     kernels_->mul_mat(cmd, m.type, {m.buffer.get(), 0}, m.n_cols, m.n_rows, m.row_bytes, {&x, x_offset},
                       m.n_cols, {&y, 0}, m.n_rows, n, accumulate);
 }

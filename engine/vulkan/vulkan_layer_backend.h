@@ -27,7 +27,12 @@ struct VulkanBackendOptions {
     // Called as weights upload (bytes done, bytes total); returning false cancels (throws Cancelled).
     std::function<bool(uint64_t, uint64_t)> progress;
     std::optional<MatmulShape> matmul_shape; // default: chosen for the device
+    // Repack the weights that have a planes layout (planes.h) at upload; default: on CPU rasterizers,
+    // whose SIMD lanes read the file's 18-byte blocks slowly.
+    std::optional<bool> planes;
 };
+
+bool uses_planes(const DeviceInfo& device, const VulkanBackendOptions& options);
 
 // The last N transformer layers of a LLaMA model (and at N = n_layer + 1 the output norm and matrix)
 // on a Vulkan device. Their weights and KV cache live in device memory; the hidden state crosses once
@@ -65,6 +70,8 @@ private:
         std::unique_ptr<Buffer> buffer;
         BlockType type;
         uint32_t n_cols, n_rows, row_bytes;
+        bool planes = false;
+        uint32_t scales_at = 0; // planes only
     };
     struct GpuLayer {
         GpuMatrix wq, wk, wv, wo, w1, w2, w3;
@@ -83,6 +90,7 @@ private:
     int64_t n_ctx_, max_batch_, first_layer_;
     bool with_output_;
     bool f16_cache_;
+    bool planes_ = false;
     RopeParams rope_;
     std::unique_ptr<Instance> instance_;
     std::unique_ptr<Device> device_;
