@@ -143,14 +143,25 @@ void Kernels::mul_mat_planes(VkCommandBuffer cmd, BlockType type, At w, uint32_t
                              uint32_t n_tokens, bool accumulate) {
     if (!has_planes(type))
         throw Error(fmt::format("internal: no planes kernel for {} weights", block_traits(type).name));
-    if (n_cols % 32 != 0 || x.offset % 4 != 0 || x_stride % 4 != 0)
+    if (n_cols % block_traits(type).block_values != 0 || x.offset % 4 != 0 || x_stride % 4 != 0)
         throw Error("internal: the planes kernels read whole blocks of 4-float aligned activations");
     if (n_rows == 0 || n_tokens == 0) return;
-    MulMatPush push{n_cols / 32,  n_rows,       n_tokens, scales_at, w.offset,
-                    x.offset / 4, x_stride / 4, y.offset, y_stride,  accumulate ? 1u : 0u};
+    const size_t s = type == BlockType::Q4_0 ? 0 : 1;
+    const std::string_view name = block_traits(type).name;
+    MulMatPush push{n_cols / static_cast<uint32_t>(plane_unit_values(type)),
+                    n_rows,
+                    n_tokens,
+                    scales_at,
+                    w.offset,
+                    x.offset / 4,
+                    x_stride / 4,
+                    y.offset,
+                    y_stride,
+                    accumulate ? 1u : 0u};
     const Buffer* buffers[] = {w.buffer, x.buffer, y.buffer};
     if (n_tokens > 1) {
-        ComputePipeline& p = pipeline(mul_mat_planes_, "mul_mat_q4_0_planes", 3, sizeof(MulMatPush));
+        ComputePipeline& p = pipeline(mul_mat_planes_[s], fmt::format("mul_mat_{}_planes", name).c_str(), 3,
+                                      sizeof(MulMatPush));
         p.record(cmd, buffers, &push, groups_of(n_rows, kPlaneRows), groups_of(n_tokens, kTokensPerGroup));
         return;
     }
@@ -161,12 +172,13 @@ void Kernels::mul_mat_planes(VkCommandBuffer cmd, BlockType type, At w, uint32_t
     const uint32_t groups = groups_of(n_rows, kPlaneRows * kPlaneGroupsPerVec);
     if (uniform_x) {
         const uint32_t spec[] = {static_cast<uint32_t>(uniform_range / 16)};
-        if (!mat_vec_planes_ux_)
-            mat_vec_planes_ux_ = std::make_unique<ComputePipeline>(
-                device_, "mat_vec_q4_0_planes_ux", 3, sizeof(MulMatPush), spec, 0b010u, uniform_range);
-        mat_vec_planes_ux_->record(cmd, buffers, &push, groups);
+        if (!mat_vec_planes_ux_[s])
+            mat_vec_planes_ux_[s] =
+                std::make_unique<ComputePipeline>(device_, fmt::format("mat_vec_{}_planes_ux", name), 3,
+                                                  sizeof(MulMatPush), spec, 0b010u, uniform_range);
+        mat_vec_planes_ux_[s]->record(cmd, buffers, &push, groups);
     } else {
-        pipeline(mat_vec_planes_, "mat_vec_q4_0_planes", 3, sizeof(MulMatPush))
+        pipeline(mat_vec_planes_[s], fmt::format("mat_vec_{}_planes", name).c_str(), 3, sizeof(MulMatPush))
             .record(cmd, buffers, &push, groups);
     }
 }

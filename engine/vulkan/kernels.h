@@ -81,7 +81,7 @@ private:
     Device& device_;
     MatmulShape shape_;
     std::array<std::unique_ptr<ComputePipeline>, 16> mul_mat_, mat_vec_, get_rows_;
-    std::unique_ptr<ComputePipeline> mul_mat_planes_, mat_vec_planes_, mat_vec_planes_ux_;
+    std::array<std::unique_ptr<ComputePipeline>, 2> mul_mat_planes_, mat_vec_planes_, mat_vec_planes_ux_;
     std::unique_ptr<ComputePipeline> rms_norm_, rope_, kv_store_, attention_, softmax_, swiglu_, add_;
 };
 

@@ -119,9 +119,14 @@ VulkanLayerBackend::VulkanLayerBackend(const ModelDesc& desc, const LlamaWeights
     kernels_ = options.matmul_shape ? std::make_unique<Kernels>(*device_, *options.matmul_shape)
                                     : std::make_unique<Kernels>(*device_);
 
+    const uint64_t max_buffer = std::min<uint64_t>(info.max_buffer_range, 0xffffffffull);
+    // Repacked unless the planes (larger than the file's blocks) would not fit one buffer.
+    auto repack = [&](const WeightMatrix& m) {
+        return planes_ && uses_planes(m) && padded(planes_bytes(m.type, m.n_cols, m.n_rows)) <= max_buffer;
+    };
     // The bytes the upload copies (the plan counts padded buffers).
     auto raw = [&](const WeightMatrix& m) {
-        if (planes_ && uses_planes(m)) return planes_bytes(m.type, m.n_cols, m.n_rows);
+        if (repack(m)) return planes_bytes(m.type, m.n_cols, m.n_rows);
         return static_cast<uint64_t>(m.row_bytes) * static_cast<uint64_t>(m.n_rows);
     };
     auto check_matrix = [&](const WeightMatrix& m, const char* what) {
@@ -129,7 +134,7 @@ VulkanLayerBackend::VulkanLayerBackend(const ModelDesc& desc, const LlamaWeights
             throw Error(fmt::format("the Vulkan backend cannot run {} weights ({})",
                                     block_traits(m.type).name, what));
         const uint64_t bytes = raw(m);
-        if (padded(bytes) > std::min<uint64_t>(info.max_buffer_range, 0xffffffffull))
+        if (padded(bytes) > max_buffer)
             throw Error(
                 fmt::format("{} ({} MiB) is larger than one buffer of '{}' may be ({} MiB); use fewer GPU "
                             "layers",
@@ -151,7 +156,7 @@ VulkanLayerBackend::VulkanLayerBackend(const ModelDesc& desc, const LlamaWeights
         g.n_cols = u32(m.n_cols);
         g.n_rows = u32(m.n_rows);
         g.row_bytes = static_cast<uint32_t>(m.row_bytes);
-        if (planes_ && uses_planes(m)) {
+        if (repack(m)) {
             const Planes p = make_planes(m.type, m.data, m.n_cols, m.n_rows, m.row_bytes);
             g.planes = true;
             g.scales_at = p.scales_at;

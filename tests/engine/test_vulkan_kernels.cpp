@@ -278,18 +278,21 @@ private slots:
         }
     }
 
-    // Repacked q4_0 against the reference: rows of 1, 3, 5 (a partial quad of scales) and 64 blocks,
-    // row counts around the group of 8 and the 32 rows of a mat-vec workgroup, one token and batches
-    // around the 8-token tile, with zero, subnormal and +-65504 scales (random_matrix).
+    // Repacked q4_0 and q6_K against the reference: rows of 1, 3, 5 (a partial quad of q4_0 scales)
+    // and more blocks, row counts around the group of 8 and the 32 rows of a mat-vec workgroup, one
+    // token and batches around the 8-token tile, with zero, subnormal and +-65504 scales
+    // (random_matrix; q6_K's int8 sub-block scales are random bytes).
     void planes_match_the_reference() {
         vk::Kernels kernels(gpu_->device);
         uint32_t seed = 500;
-        for (int64_t blocks : {1, 3, 5, 64})
-            for (int64_t rows : {1, 7, 8, 9, 33, 70})
-                for (int64_t n_tok : {1, 2, 8, 9}) {
-                    check_planes(*gpu_, kernels, BlockType::Q4_0, 32 * blocks, rows, n_tok, seed++);
-                    if (QTest::currentTestFailed()) return;
-                }
+        for (BlockType type : {BlockType::Q4_0, BlockType::Q6_K})
+            for (int64_t blocks : {1, 3, 5, 16})
+                for (int64_t rows : {1, 7, 8, 9, 33, 70})
+                    for (int64_t n_tok : {1, 2, 8, 9}) {
+                        check_planes(*gpu_, kernels, type, block_traits(type).block_values * blocks, rows,
+                                     n_tok, seed++);
+                        if (QTest::currentTestFailed()) return;
+                    }
     }
 
     // One token with the activations read through a uniform buffer (what the backend's decode steps
@@ -298,11 +301,12 @@ private slots:
         vk::Kernels kernels(gpu_->device);
         const uint32_t range = std::min<uint32_t>(gpu_->device.info().max_uniform_range, 65536) / 16 * 16;
         uint32_t seed = 700;
-        for (int64_t cols : {int64_t{32}, int64_t{160}, int64_t{2048}, int64_t{range / 4 - 32}})
-            for (int64_t rows : {5, 40}) {
-                check_planes(*gpu_, kernels, BlockType::Q4_0, cols / 32 * 32, rows, 1, seed++, range);
-                if (QTest::currentTestFailed()) return;
-            }
+        for (BlockType type : {BlockType::Q4_0, BlockType::Q6_K})
+            for (int64_t cols : {int64_t{256}, int64_t{768}, int64_t{2048}, int64_t{range / 4 - 256}})
+                for (int64_t rows : {5, 40}) {
+                    check_planes(*gpu_, kernels, type, cols / 256 * 256, rows, 1, seed++, range);
+                    if (QTest::currentTestFailed()) return;
+                }
     }
 
     void planes_accumulate_and_refuse_bad_shapes() {
@@ -328,6 +332,7 @@ private slots:
 
         QVERIFY(!vk::has_planes(BlockType::Q8_0));
         QVERIFY_THROWS_EXCEPTION(Error, vk::make_planes(BlockType::Q4_0, w.data(), 48, 1, 27));
+        QVERIFY_THROWS_EXCEPTION(Error, vk::make_planes(BlockType::Q6_K, w.data(), 96, 1, 210));
         QVERIFY_THROWS_EXCEPTION(Error, vk::make_planes(BlockType::Q8_0, w.data(), 64, 1, 68));
         gpu_->device.submit_and_wait([&](VkCommandBuffer cmd) {
             QVERIFY_THROWS_EXCEPTION(

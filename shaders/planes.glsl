@@ -1,18 +1,33 @@
-// y[t][row] = W[row] . x[t] for q4_0 weights repacked at upload into word-aligned planes (see
+// y[t][row] = W[row] . x[t] for weights repacked at upload into word-aligned planes (see
 // engine/vulkan/planes.h): rows in groups of 8, one invocation per row, so that the eight rows of a
 // group sit in the eight SIMD lanes of a CPU rasterizer (lavapipe runs a workgroup's invocations as
-// the lanes of one thread). Each lane reads its block's 16 code bytes with one 16-byte load, and its
-// scales four blocks at a time; the activations are the same for all lanes (uniform loads).
+// the lanes of one thread). A row is a sequence of units, each one 16-byte word of codes and one f32
+// scale; a lane reads a unit's codes with one aligned 16-byte load and its scales four units at a
+// time. The activations are the same for all lanes: read from a uniform buffer where they fit one
+// (X_UNIFORM), which CPU rasterizers load once for all lanes.
 //
-//   codes plane: uvec4 [group][block][lane]   the block's 16 bytes of nibbles, as in the file
-//   scales plane: vec4 [group][quad][lane]    the f32 scales of blocks 4q .. 4q + 3 (0 past the row)
+//   codes plane: uvec4 [group][unit][lane]
+//   scales plane: vec4 [group][quad][lane]    the scales of units 4q .. 4q + 3 (0 past the row)
 // Rows past n_rows (the last group's padding) have zero codes and scales.
+//
+// The includer defines one unit format:
+//   PLANES_Q4_0  a q4_0 block: 32 values, the block's 16 bytes of nibbles as in the file, value
+//                scale * (nibble - 8)
+//   PLANES_S8    16 values as signed bytes, value scale * byte (q6_K: one 16-value sub-block)
 
 layout(local_size_x = 8) in;
 #ifndef TOKENS_PER_GROUP
 #define TOKENS_PER_GROUP 8
 #endif
 const uint NT = TOKENS_PER_GROUP;
+
+#if defined(PLANES_Q4_0)
+const uint V = 8u; // vec4s of values per unit
+#elif defined(PLANES_S8)
+const uint V = 4u;
+#else
+#error "define one PLANES_<FORMAT>"
+#endif
 
 layout(std430, binding = 0) readonly buffer Weights { uvec4 wdata[]; };
 #if defined(X_UNIFORM)
@@ -25,7 +40,7 @@ layout(std430, binding = 1) readonly buffer X { vec4 xdata[]; };
 layout(std430, binding = 2) buffer Y { float ydata[]; };
 
 layout(push_constant) uniform Params {
-    uint n_blocks;  // 32-value blocks per row
+    uint n_units;   // units per row
     uint n_rows;
     uint n_tokens;
     uint scales_at; // the scales plane, in 16-byte units from w_offset
@@ -37,20 +52,27 @@ layout(push_constant) uniform Params {
     uint accumulate; // 1: y += W x (fuses the residual add)
 } p;
 
-// Values 0..31 of the block whose 16 code bytes are c, minus 8: byte i holds value i in its low
-// nibble and value 16 + i in its high one.
-void unpack(uvec4 c, out vec4 v[8]) {
+// The unit's values without their scale.
+void unpack(uvec4 c, out vec4 v[V]) {
     for (uint k = 0u; k < 4u; ++k) {
         uint w = c[k];
+#if defined(PLANES_Q4_0)
+        // Byte i: value i in its low nibble, value 16 + i in its high one.
         v[k] = vec4(float(w & 15u), float((w >> 8) & 15u), float((w >> 16) & 15u), float((w >> 24) & 15u)) - 8.0;
         v[k + 4u] =
             vec4(float((w >> 4) & 15u), float((w >> 12) & 15u), float((w >> 20) & 15u), float(w >> 28)) - 8.0;
+#else
+        v[k] = vec4(float(int(w << 24) >> 24), float(int(w << 16) >> 24), float(int(w << 8) >> 24),
+                    float(int(w) >> 24));
+#endif
     }
 }
 
-float dot32(vec4 v[8], vec4 x[8]) {
+float dot_unit(vec4 v[V], vec4 x[V]) {
     vec4 s = v[0] * x[0] + v[1] * x[1] + v[2] * x[2] + v[3] * x[3];
+#if defined(PLANES_Q4_0)
     s += v[4] * x[4] + v[5] * x[5] + v[6] * x[6] + v[7] * x[7];
+#endif
     return (s.x + s.y) + (s.z + s.w);
 }
 
@@ -61,12 +83,12 @@ const uint R = ROWS_PER_LANE;
 void main() {
     uint lane = gl_LocalInvocationID.x;
     uint n_groups = (p.n_rows + 7u) / 8u;
-    uint n_quads = (p.n_blocks + 3u) / 4u;
+    uint n_quads = (p.n_units + 3u) / 4u;
     uint codes[R], scales[R];
     for (uint i = 0u; i < R; ++i) {
         // Past the last group: read the last one again (the result is not stored).
         uint g = min(gl_WorkGroupID.x * R + i, n_groups - 1u);
-        codes[i] = p.w_offset + g * p.n_blocks * 8u + lane;
+        codes[i] = p.w_offset + g * p.n_units * 8u + lane;
         scales[i] = p.w_offset + p.scales_at + g * n_quads * 8u + lane;
     }
     float acc[R];
@@ -75,15 +97,15 @@ void main() {
         vec4 d[R];
         for (uint i = 0u; i < R; ++i) d[i] = uintBitsToFloat(wdata[scales[i] + q * 8u]);
         for (uint j = 0u; j < 4u; ++j) {
-            uint b = q * 4u + j;
-            if (b >= p.n_blocks) break;
-            vec4 x[8];
-            uint xi = p.x_offset + b * 8u;
-            for (uint k = 0u; k < 8u; ++k) x[k] = xdata[xi + k];
+            uint u = q * 4u + j;
+            if (u >= p.n_units) break;
+            vec4 x[V];
+            uint xi = p.x_offset + u * V;
+            for (uint k = 0u; k < V; ++k) x[k] = xdata[xi + k];
             for (uint i = 0u; i < R; ++i) {
-                vec4 v[8];
-                unpack(wdata[codes[i] + b * 8u], v);
-                acc[i] += d[i][j] * dot32(v, x);
+                vec4 v[V];
+                unpack(wdata[codes[i] + u * 8u], v);
+                acc[i] += d[i][j] * dot_unit(v, x);
             }
         }
     }
@@ -96,13 +118,14 @@ void main() {
     }
 }
 #else
+// A tile of NT tokens: each unit is unpacked once for all of them.
 void main() {
     uint lane = gl_LocalInvocationID.x;
     uint group = gl_WorkGroupID.x;
     uint t0 = gl_WorkGroupID.y * NT;
     uint nt = t0 < p.n_tokens ? min(NT, p.n_tokens - t0) : 0u;
-    uint n_quads = (p.n_blocks + 3u) / 4u;
-    uint codes = p.w_offset + group * p.n_blocks * 8u + lane;
+    uint n_quads = (p.n_units + 3u) / 4u;
+    uint codes = p.w_offset + group * p.n_units * 8u + lane;
     uint scales = p.w_offset + p.scales_at + group * n_quads * 8u + lane;
 
     float acc[NT];
@@ -110,25 +133,16 @@ void main() {
     for (uint q = 0u; q < n_quads; ++q) {
         vec4 d = uintBitsToFloat(wdata[scales + q * 8u]);
         for (uint j = 0u; j < 4u; ++j) {
-            uint b = q * 4u + j;
-            if (b >= p.n_blocks) break;
-            uvec4 c = wdata[codes + b * 8u];
-            // Byte i of the block: value i in its low nibble, value 16 + i in its high one.
-            vec4 v[8];
-            for (uint k = 0u; k < 4u; ++k) {
-                uint w = c[k];
-                v[k] = vec4(float(w & 15u), float((w >> 8) & 15u), float((w >> 16) & 15u), float((w >> 24) & 15u)) -
-                       8.0;
-                v[k + 4u] = vec4(float((w >> 4) & 15u), float((w >> 12) & 15u), float((w >> 20) & 15u),
-                                 float(w >> 28)) -
-                            8.0;
-            }
+            uint u = q * 4u + j;
+            if (u >= p.n_units) break;
+            vec4 v[V];
+            unpack(wdata[codes + u * 8u], v);
             for (uint t = 0u; t < NT; ++t) {
                 if (t < nt) {
-                    uint xi = p.x_offset + (t0 + t) * p.x_stride + b * 8u;
-                    vec4 s = v[0] * xdata[xi];
-                    for (uint k = 1u; k < 8u; ++k) s += v[k] * xdata[xi + k];
-                    acc[t] += d[j] * ((s.x + s.y) + (s.z + s.w));
+                    vec4 x[V];
+                    uint xi = p.x_offset + (t0 + t) * p.x_stride + u * V;
+                    for (uint k = 0u; k < V; ++k) x[k] = xdata[xi + k];
+                    acc[t] += d[j] * dot_unit(v, x);
                 }
             }
         }
