@@ -97,6 +97,27 @@ private slots:
 
     // The GPU layers' cache cannot be moved, so a full context is handled by evaluating the kept turns
     // again: the conversation goes on, and the answer is the CPU's (greedy, same kept text).
+    // With GPU layers the CPU's bandwidth ceiling would be a misleading ratio: bench names the
+    // device's kind instead and gives no ceiling; a CPU run still gets one.
+    void bench_reports_no_cpu_ceiling_for_gpu_runs() {
+        const auto gpu = test::run_cli({"bench", "-m", model_, "--ngl", "all", "--device", "0", "-p", "0",
+                                        "-n", "2", "-r", "1", "-t", "2"});
+        QVERIFY2(gpu.status == 0, gpu.err.c_str());
+        QVERIFY2(gpu.out.find("software (CPU)") != std::string::npos, gpu.out.c_str());
+        QVERIFY2(gpu.out.find("ceiling          none for GPU runs") != std::string::npos, gpu.out.c_str());
+        QVERIFY2(gpu.out.find("GB/s") == std::string::npos, gpu.out.c_str());
+        const auto json = test::run_cli({"bench", "-m", model_, "--ngl", "all", "--device", "0", "-p", "0",
+                                         "-n", "2", "-r", "1", "-t", "2", "--json"});
+        QVERIFY2(json.status == 0, json.err.c_str());
+        QVERIFY2(json.out.find("\"ceiling_tps\": null") != std::string::npos, json.out.c_str());
+        QVERIFY2(json.out.find("\"gpu_kind\": \"software (CPU)\"") != std::string::npos, json.out.c_str());
+        const auto cpu =
+            test::run_cli({"bench", "-m", model_, "-p", "0", "-n", "2", "-r", "1", "-t", "2", "--json"});
+        QVERIFY2(cpu.status == 0, cpu.err.c_str());
+        QVERIFY2(cpu.out.find("\"ceiling_tps\": null") == std::string::npos, cpu.out.c_str());
+        QVERIFY2(cpu.out.find("\"ceiling_tps\": ") != std::string::npos, cpu.out.c_str());
+    }
+
     void a_full_context_keeps_working_with_gpu_layers() {
         LlamaModelOptions options;
         options.n_ctx = 96;
