@@ -79,6 +79,9 @@ struct RopePush {
 struct KvStorePush {
     uint32_t kv_dim, n_tokens, pos0, src_offset, src_stride, dst_offset, f16;
 };
+struct KvLoadPush {
+    uint32_t kv_dim, n_tokens, pos0, src_offset, dst_offset, dst_stride, f16;
+};
 struct AttentionPush {
     uint32_t n_head, n_head_kv, head_dim, pos0, q_offset, q_stride, o_offset, o_stride, k_offset, v_offset,
         kv_dim, f16;
@@ -218,6 +221,14 @@ void Kernels::kv_store(VkCommandBuffer cmd, At src, uint32_t src_stride, At cach
     ComputePipeline& p = pipeline(kv_store_, "kv_store", 2, sizeof(KvStorePush));
     KvStorePush push{kv_dim, n_tokens, pos0, src.offset, src_stride, cache.offset, f16 ? 1u : 0u};
     const Buffer* buffers[] = {src.buffer, cache.buffer};
+    p.record(cmd, buffers, &push, stride_groups(uint64_t{kv_dim / 2} * n_tokens));
+}
+
+void Kernels::kv_load(VkCommandBuffer cmd, At cache, uint32_t kv_dim, uint32_t n_tokens, uint32_t pos0,
+                      bool f16, At dst, uint32_t dst_stride) {
+    ComputePipeline& p = pipeline(kv_load_, "kv_load", 2, sizeof(KvLoadPush));
+    KvLoadPush push{kv_dim, n_tokens, pos0, cache.offset, dst.offset, dst_stride, f16 ? 1u : 0u};
+    const Buffer* buffers[] = {cache.buffer, dst.buffer};
     p.record(cmd, buffers, &push, stride_groups(uint64_t{kv_dim / 2} * n_tokens));
 }
 

@@ -63,6 +63,9 @@ public:
     // Stores n_tokens rows of kv_dim values at positions pos0 ... of a cache (offset in values).
     void kv_store(VkCommandBuffer cmd, At src, uint32_t src_stride, At cache, uint32_t kv_dim,
                   uint32_t n_tokens, uint32_t pos0, bool f16);
+    // Reads n_tokens cached rows at positions pos0 ... into f32 rows dst_stride floats apart.
+    void kv_load(VkCommandBuffer cmd, At cache, uint32_t kv_dim, uint32_t n_tokens, uint32_t pos0, bool f16,
+                 At dst, uint32_t dst_stride);
     struct AttentionArgs {
         uint32_t n_head, n_head_kv, head_dim, kv_dim;
         uint32_t pos0, n_tokens;
@@ -82,7 +85,8 @@ private:
     MatmulShape shape_;
     std::array<std::unique_ptr<ComputePipeline>, 16> mul_mat_, mat_vec_, get_rows_;
     std::array<std::unique_ptr<ComputePipeline>, 2> mul_mat_planes_, mat_vec_planes_, mat_vec_planes_ux_;
-    std::unique_ptr<ComputePipeline> rms_norm_, rope_, kv_store_, attention_, softmax_, swiglu_, add_;
+    std::unique_ptr<ComputePipeline> rms_norm_, rope_, kv_store_, kv_load_, attention_, softmax_, swiglu_,
+        add_;
 };
 
 } // namespace fireside::vk

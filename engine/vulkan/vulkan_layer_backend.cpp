@@ -331,6 +331,57 @@ void VulkanLayerBackend::run_layer(int64_t layer, const LayerWeights&, BatchStat
     std::memcpy(batch.hidden, io_out_->mapped(), static_cast<size_t>(n) * e * sizeof(float));
 }
 
+void VulkanLayerBackend::shift_kv(int64_t begin, int64_t end, int64_t delta) {
+    if (lost_) throw Error(fmt::format("the GPU '{}' failed earlier; run on the CPU", device_->info().name));
+    if (begin < 0 || end < begin || end > n_ctx_ || begin + delta < 0 || end + delta > n_ctx_)
+        throw Error(fmt::format("cannot move cached positions {}..{} by {} in a context of {} tokens", begin,
+                                end, delta, n_ctx_));
+    if (pending_) throw Error("internal: the KV cache moved between a batch's layers and its output");
+    const int64_t n = end - begin;
+    if (n == 0 || delta == 0) return;
+    const uint32_t kv_dim = u32(desc_.n_head_kv * desc_.head_dim), n_rot = u32(desc_.n_rot);
+    if (!shift_k_) {
+        const uint64_t rows = static_cast<uint64_t>(n_ctx_) * kv_dim * 4;
+        shift_k_ = std::make_unique<Buffer>(*device_, rows, MemoryKind::DeviceLocal);
+        shift_v_ = std::make_unique<Buffer>(*device_, rows, MemoryKind::DeviceLocal);
+        shift_table_ = std::make_unique<Buffer>(
+            *device_, static_cast<uint64_t>(n_ctx_) * std::max(n_rot, 2u) * 4, MemoryKind::HostVisible);
+    }
+    // Every moved key turns by the angle of position delta: the same row of the table per token.
+    std::vector<float> angles(n_rot);
+    rope_angles(rope_, delta, angles.data());
+    auto* table = static_cast<float*>(shift_table_->mapped());
+    for (int64_t t = 0; t < n; ++t) std::memcpy(table + t * n_rot, angles.data(), n_rot * sizeof(float));
+
+    const uint32_t rows = u32(n), from = u32(begin), to = u32(begin + delta);
+    VkCommandBuffer cmd = VK_NULL_HANDLE;
+    try {
+        cmd = device_->begin();
+        for (const GpuLayer& l : layers_) {
+            // Out first, then back in: the ranges overlap whenever |delta| < n.
+            kernels_->kv_load(cmd, {l.k_cache.get(), 0}, kv_dim, rows, from, f16_cache_, {shift_k_.get(), 0},
+                              kv_dim);
+            kernels_->kv_load(cmd, {l.v_cache.get(), 0}, kv_dim, rows, from, f16_cache_, {shift_v_.get(), 0},
+                              kv_dim);
+            compute_barrier(cmd);
+            kernels_->rope(cmd, {shift_k_.get(), 0}, kv_dim, {shift_table_.get(), 0}, u32(desc_.n_head_kv),
+                           u32(desc_.head_dim), n_rot, rows);
+            compute_barrier(cmd);
+            kernels_->kv_store(cmd, {shift_k_.get(), 0}, kv_dim, {l.k_cache.get(), 0}, kv_dim, rows, to,
+                               f16_cache_);
+            kernels_->kv_store(cmd, {shift_v_.get(), 0}, kv_dim, {l.v_cache.get(), 0}, kv_dim, rows, to,
+                               f16_cache_);
+            compute_barrier(cmd);
+        }
+        VkCommandBuffer submitted = cmd;
+        cmd = VK_NULL_HANDLE;
+        submit(submitted);
+    } catch (const std::exception& ex) {
+        if (cmd) device_->abandon(cmd);
+        fail(ex);
+    }
+}
+
 void VulkanLayerBackend::run_output(const BatchState& batch, int64_t first_row, float* logits) {
     if (!with_output_) throw Error("internal: the output layer is not on the GPU");
     if (!pending_ || pending_pos0_ != batch.pos0 || pending_n_ != batch.n_tokens)

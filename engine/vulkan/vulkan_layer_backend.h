@@ -53,6 +53,10 @@ public:
 
     const char* name() const override { return "vulkan"; }
     void run_layer(int64_t layer, const LayerWeights& weights, BatchState& batch) override;
+    // Moves the cached positions [begin, end) of every GPU layer by delta on the device: keys rotated
+    // by the angle of delta (as shift_kv_positions does on the CPU), values copied.
+    bool can_shift_kv() const override { return true; }
+    void shift_kv(int64_t begin, int64_t end, int64_t delta) override;
 
     int64_t first_layer() const { return first_layer_; }
     bool runs_output() const { return with_output_; }
@@ -99,6 +103,7 @@ private:
     GpuMatrix output_;
     std::unique_ptr<Buffer> output_norm_;
     std::unique_ptr<Buffer> hidden_, norm_, q_, k_, v_, attn_, gate_, up_, logits_;
+    std::unique_ptr<Buffer> shift_k_, shift_v_, shift_table_; // made at the first shift_kv
     std::unique_ptr<Buffer> io_in_, io_out_;   // host-visible: hidden + RoPE table in, hidden or logits out
     VkCommandBuffer pending_ = VK_NULL_HANDLE; // recorded layers waiting for run_output
     int64_t pending_pos0_ = -1, pending_n_ = 0;
