@@ -2,9 +2,10 @@
 // engine/vulkan/planes.h): rows in groups of 8, one invocation per row, so that the eight rows of a
 // group sit in the eight SIMD lanes of a CPU rasterizer (lavapipe runs a workgroup's invocations as
 // the lanes of one thread). A row is a sequence of units, each one 16-byte word of codes and one f32
-// scale; a lane reads a unit's codes with one aligned 16-byte load and its scales four units at a
-// time. The activations are the same for all lanes: read from a uniform buffer where they fit one
-// (X_UNIFORM), which CPU rasterizers load once for all lanes.
+// scale; a lane reads a unit's codes with one 16-byte texel fetch and its scales four units at a
+// time. Weights and activations are both read as texel buffers: lavapipe fetches a texel for every
+// lane in straight-line code, where it loads from a storage buffer lane by lane in a bounds-checked
+// loop (even at an index that is the same for all lanes), which made the kernel about twice as slow.
 //
 //   codes plane: uvec4 [group][unit][lane]
 //   scales plane: vec4 [group][quad][lane]    the scales of units 4q .. 4q + 3 (0 past the row)
@@ -29,14 +30,10 @@ const uint V = 4u;
 #error "define one PLANES_<FORMAT>"
 #endif
 
-layout(std430, binding = 0) readonly buffer Weights { uvec4 wdata[]; };
-#if defined(X_UNIFORM)
-// Sized by the host to the range it binds (at most maxUniformBufferRange).
-layout(constant_id = 0) const uint X_VEC4S = 1024;
-layout(std140, binding = 1) uniform X { vec4 xdata[X_VEC4S]; };
-#else
-layout(std430, binding = 1) readonly buffer X { vec4 xdata[]; };
-#endif
+layout(binding = 0) uniform usamplerBuffer wtexels; // the planes, one 16-byte word a texel
+uvec4 wload(uint i) { return texelFetch(wtexels, int(i)); }
+layout(binding = 1) uniform usamplerBuffer xtexels; // the activations, four floats a texel
+vec4 xload(uint i) { return uintBitsToFloat(texelFetch(xtexels, int(i))); }
 layout(std430, binding = 2) buffer Y { float ydata[]; };
 
 layout(push_constant) uniform Params {
@@ -45,8 +42,8 @@ layout(push_constant) uniform Params {
     uint n_tokens;
     uint scales_at; // the scales plane, in 16-byte units from w_offset
     uint w_offset;  // 16-byte units
-    uint x_offset;  // vec4 units
-    uint x_stride;  // vec4 units
+    uint x_offset;  // texels (4 floats)
+    uint x_stride;  // texels
     uint y_offset;  // floats
     uint y_stride;
     uint accumulate; // 1: y += W x (fuses the residual add)
@@ -95,18 +92,46 @@ void main() {
     for (uint i = 0u; i < R; ++i) acc[i] = 0.0;
     for (uint q = 0u; q < n_quads; ++q) {
         vec4 d[R];
-        for (uint i = 0u; i < R; ++i) d[i] = uintBitsToFloat(wdata[scales[i] + q * 8u]);
+        for (uint i = 0u; i < R; ++i) d[i] = uintBitsToFloat(wload(scales[i] + q * 8u));
         for (uint j = 0u; j < 4u; ++j) {
             uint u = q * 4u + j;
             if (u >= p.n_units) break;
             vec4 x[V];
             uint xi = p.x_offset + u * V;
-            for (uint k = 0u; k < V; ++k) x[k] = xdata[xi + k];
+            for (uint k = 0u; k < V; ++k) x[k] = xload(xi + k);
+#if defined(PLANES_Q4_0)
+            // Nibbles are multiplied where they sit in their word (masked, not shifted), against
+            // activations scaled down by the same powers of two (exact), and the -8 of every value
+            // is applied once through the sum of the activations: per value one AND, one conversion
+            // and one multiply-add, with the activation work shared by the R rows.
+            const vec4 lo_scale = vec4(1.0, 1.0 / 256.0, 1.0 / 65536.0, 1.0 / 16777216.0);
+            const vec4 hi_scale = vec4(1.0 / 16.0, 1.0 / 4096.0, 1.0 / 1048576.0, 1.0);
+            vec4 sum4 = vec4(0.0);
+            for (uint k = 0u; k < 8u; ++k) sum4 += x[k];
+            float offset = 8.0 * ((sum4.x + sum4.y) + (sum4.z + sum4.w));
+            for (uint k = 0u; k < 4u; ++k) {
+                x[k] *= lo_scale;
+                x[k + 4u] *= hi_scale;
+            }
+            for (uint i = 0u; i < R; ++i) {
+                uvec4 c = wload(codes[i] + u * 8u);
+                vec4 s = vec4(0.0);
+                for (uint k = 0u; k < 4u; ++k) {
+                    uint w = c[k];
+                    s += vec4(float(int(w & 0xfu)), float(int(w & 0xf00u)), float(int(w & 0xf0000u)),
+                              float(int(w & 0xf000000u))) * x[k];
+                    s += vec4(float(int(w & 0xf0u)), float(int(w & 0xf000u)), float(int(w & 0xf00000u)),
+                              float(w >> 28)) * x[k + 4u];
+                }
+                acc[i] += d[i][j] * (((s.x + s.y) + (s.z + s.w)) - offset);
+            }
+#else
             for (uint i = 0u; i < R; ++i) {
                 vec4 v[V];
-                unpack(wdata[codes[i] + u * 8u], v);
+                unpack(wload(codes[i] + u * 8u), v);
                 acc[i] += d[i][j] * dot_unit(v, x);
             }
+#endif
         }
     }
     for (uint i = 0u; i < R; ++i) {
@@ -131,17 +156,17 @@ void main() {
     float acc[NT];
     for (uint t = 0u; t < NT; ++t) acc[t] = 0.0;
     for (uint q = 0u; q < n_quads; ++q) {
-        vec4 d = uintBitsToFloat(wdata[scales + q * 8u]);
+        vec4 d = uintBitsToFloat(wload(scales + q * 8u));
         for (uint j = 0u; j < 4u; ++j) {
             uint u = q * 4u + j;
             if (u >= p.n_units) break;
             vec4 v[V];
-            unpack(wdata[codes + u * 8u], v);
+            unpack(wload(codes + u * 8u), v);
             for (uint t = 0u; t < NT; ++t) {
                 if (t < nt) {
                     vec4 x[V];
                     uint xi = p.x_offset + (t0 + t) * p.x_stride + u * V;
-                    for (uint k = 0u; k < V; ++k) x[k] = xdata[xi + k];
+                    for (uint k = 0u; k < V; ++k) x[k] = xload(xi + k);
                     acc[t] += d[j] * dot_unit(v, x);
                 }
             }

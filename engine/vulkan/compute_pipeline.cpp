@@ -6,7 +6,6 @@
 #include "shaders/embedded_shaders.h"
 
 #include <algorithm>
-#include <bit>
 #include <fmt/format.h>
 #include <vector>
 
@@ -18,9 +17,8 @@ constexpr uint32_t kSetsPerPool = 128;
 
 ComputePipeline::ComputePipeline(Device& device, std::string_view shader, uint32_t n_buffers,
                                  uint32_t push_bytes, std::span<const uint32_t> specialization,
-                                 uint32_t uniform_bindings, uint64_t uniform_range)
-    : device_(device), n_buffers_(n_buffers), push_bytes_(push_bytes), uniform_bindings_(uniform_bindings),
-      uniform_range_(uniform_range) {
+                                 uint32_t texel_bindings)
+    : device_(device), n_buffers_(n_buffers), push_bytes_(push_bytes), texel_bindings_(texel_bindings) {
     std::span<const uint32_t> words = shaders::find(shader);
     if (words.empty()) throw Error(fmt::format("internal: no embedded shader named '{}'", shader));
     VkDevice dev = device.handle();
@@ -82,16 +80,19 @@ ComputePipeline::~ComputePipeline() {
 }
 
 VkDescriptorType ComputePipeline::descriptor_type(uint32_t binding) const {
-    return (uniform_bindings_ >> binding) & 1u ? VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER
-                                               : VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+    return (texel_bindings_ >> binding) & 1u ? VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER
+                                             : VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
 }
 
 void ComputePipeline::add_pool() {
-    const uint32_t n_uniform = static_cast<uint32_t>(std::popcount(uniform_bindings_));
     std::vector<VkDescriptorPoolSize> sizes;
-    if (n_buffers_ > n_uniform)
-        sizes.push_back({VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, kSetsPerPool * (n_buffers_ - n_uniform)});
-    if (n_uniform > 0) sizes.push_back({VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, kSetsPerPool * n_uniform});
+    for (uint32_t i = 0; i < n_buffers_; ++i) {
+        auto same = [&](const VkDescriptorPoolSize& s) { return s.type == descriptor_type(i); };
+        if (auto it = std::find_if(sizes.begin(), sizes.end(), same); it != sizes.end())
+            it->descriptorCount += kSetsPerPool;
+        else
+            sizes.push_back({descriptor_type(i), kSetsPerPool});
+    }
     VkDescriptorPoolCreateInfo info{};
     info.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO;
     info.maxSets = kSetsPerPool;
@@ -121,18 +122,22 @@ VkDescriptorSet ComputePipeline::descriptor_set(std::span<const Buffer* const> b
     check(vkAllocateDescriptorSets(dev, &alloc, &set), "allocating a descriptor set");
 
     std::vector<VkDescriptorBufferInfo> infos(n_buffers_);
+    std::vector<VkBufferView> views(n_buffers_);
     std::vector<VkWriteDescriptorSet> writes(n_buffers_);
     for (uint32_t i = 0; i < n_buffers_; ++i) {
-        const bool uniform = descriptor_type(i) == VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER;
-        infos[i] = {buffers[i]->handle(), 0,
-                    uniform ? std::min<VkDeviceSize>(uniform_range_, buffers[i]->size()) : VK_WHOLE_SIZE};
+        infos[i] = {buffers[i]->handle(), 0, VK_WHOLE_SIZE};
         writes[i] = {};
         writes[i].sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
         writes[i].dstSet = set;
         writes[i].dstBinding = i;
         writes[i].descriptorCount = 1;
         writes[i].descriptorType = descriptor_type(i);
-        writes[i].pBufferInfo = &infos[i];
+        if (descriptor_type(i) == VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER) {
+            views[i] = buffers[i]->texel_view();
+            writes[i].pTexelBufferView = &views[i];
+        } else {
+            writes[i].pBufferInfo = &infos[i];
+        }
     }
     vkUpdateDescriptorSets(dev, n_buffers_, writes.data(), 0, nullptr);
     sets_.emplace(std::move(key), set);

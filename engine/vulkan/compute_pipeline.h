@@ -15,15 +15,14 @@ class Device;
 
 // A compute pipeline over one embedded shader whose bindings 0..n_buffers-1 are storage buffers and
 // whose parameters come as push constants; `specialization` gives the values of constant_id 0, 1, ...
-// Bindings whose bit is set in `uniform_bindings` are uniform buffers instead, bound from the start
-// of their buffer over at most `uniform_range` bytes (CPU rasterizers read uniform buffers at a
-// lane-invariant index with one scalar load, storage buffers lane by lane).
+// Bindings whose bit is set in `texel_bindings` are uniform texel buffers of four 32-bit words per
+// texel instead (Buffer::texel_view): CPU rasterizers fetch texels for all lanes with straight-line
+// code where they load storage buffers lane by lane in a bounds-checked loop.
 // Created once, used for many dispatches.
 class ComputePipeline {
 public:
     ComputePipeline(Device& device, std::string_view shader, uint32_t n_buffers, uint32_t push_bytes,
-                    std::span<const uint32_t> specialization = {}, uint32_t uniform_bindings = 0,
-                    uint64_t uniform_range = 0);
+                    std::span<const uint32_t> specialization = {}, uint32_t texel_bindings = 0);
     ~ComputePipeline();
     ComputePipeline(const ComputePipeline&) = delete;
     ComputePipeline& operator=(const ComputePipeline&) = delete;
@@ -44,8 +43,7 @@ private:
     Device& device_;
     uint32_t n_buffers_;
     uint32_t push_bytes_;
-    uint32_t uniform_bindings_;
-    uint64_t uniform_range_;
+    uint32_t texel_bindings_;
     VkShaderModule module_ = VK_NULL_HANDLE;
     VkDescriptorSetLayout set_layout_ = VK_NULL_HANDLE;
     VkPipelineLayout layout_ = VK_NULL_HANDLE;

@@ -141,6 +141,14 @@ void Kernels::mul_mat(VkCommandBuffer cmd, BlockType type, At w, uint32_t n_cols
              groups_of(n_tokens, vec ? 1 : kTokensPerGroup));
 }
 
+// The planes kernels read weights and activations (bindings 0 and 1) as texel buffers.
+ComputePipeline& Kernels::planes_pipeline(std::unique_ptr<ComputePipeline>& slot, const std::string& shader) {
+    if (!slot)
+        slot = std::make_unique<ComputePipeline>(device_, shader, 3, sizeof(MulMatPush),
+                                                 std::span<const uint32_t>{}, 0b011u);
+    return *slot;
+}
+
 void Kernels::mul_mat_planes(VkCommandBuffer cmd, BlockType type, At w, uint32_t scales_at, uint32_t n_cols,
                              uint32_t n_rows, At x, uint32_t x_stride, At y, uint32_t y_stride,
                              uint32_t n_tokens, bool accumulate) {
@@ -149,6 +157,9 @@ void Kernels::mul_mat_planes(VkCommandBuffer cmd, BlockType type, At w, uint32_t
     if (n_cols % block_traits(type).block_values != 0 || x.offset % 4 != 0 || x_stride % 4 != 0)
         throw Error("internal: the planes kernels read whole blocks of 4-float aligned activations");
     if (n_rows == 0 || n_tokens == 0) return;
+    // Texel views cover whole 16-byte texels of their buffer.
+    if ((uint64_t{x.offset} + uint64_t{n_tokens - 1} * x_stride + n_cols) * 4 > x.buffer->size() / 16 * 16)
+        throw Error("internal: activations past the end of their buffer");
     const size_t s = type == BlockType::Q4_0 ? 0 : 1;
     const std::string_view name = block_traits(type).name;
     MulMatPush push{n_cols / static_cast<uint32_t>(plane_unit_values(type)),
@@ -163,27 +174,12 @@ void Kernels::mul_mat_planes(VkCommandBuffer cmd, BlockType type, At w, uint32_t
                     accumulate ? 1u : 0u};
     const Buffer* buffers[] = {w.buffer, x.buffer, y.buffer};
     if (n_tokens > 1) {
-        ComputePipeline& p = pipeline(mul_mat_planes_[s], fmt::format("mul_mat_{}_planes", name).c_str(), 3,
-                                      sizeof(MulMatPush));
+        ComputePipeline& p = planes_pipeline(mul_mat_planes_[s], fmt::format("mul_mat_{}_planes", name));
         p.record(cmd, buffers, &push, groups_of(n_rows, kPlaneRows), groups_of(n_tokens, kTokensPerGroup));
         return;
     }
-    // The uniform-buffer variant binds the first uniform_range bytes of x.
-    const uint64_t uniform_range = std::min<uint64_t>(device_.info().max_uniform_range, 65536) / 16 * 16;
-    const bool uniform_x =
-        x.buffer->size() >= uniform_range && (uint64_t{x.offset} + n_cols) * 4 <= uniform_range;
-    const uint32_t groups = groups_of(n_rows, kPlaneRows * kPlaneGroupsPerVec);
-    if (uniform_x) {
-        const uint32_t spec[] = {static_cast<uint32_t>(uniform_range / 16)};
-        if (!mat_vec_planes_ux_[s])
-            mat_vec_planes_ux_[s] =
-                std::make_unique<ComputePipeline>(device_, fmt::format("mat_vec_{}_planes_ux", name), 3,
-                                                  sizeof(MulMatPush), spec, 0b010u, uniform_range);
-        mat_vec_planes_ux_[s]->record(cmd, buffers, &push, groups);
-    } else {
-        pipeline(mat_vec_planes_[s], fmt::format("mat_vec_{}_planes", name).c_str(), 3, sizeof(MulMatPush))
-            .record(cmd, buffers, &push, groups);
-    }
+    planes_pipeline(mat_vec_planes_[s], fmt::format("mat_vec_{}_planes", name))
+        .record(cmd, buffers, &push, groups_of(n_rows, kPlaneRows * kPlaneGroupsPerVec));
 }
 
 void Kernels::get_rows(VkCommandBuffer cmd, BlockType type, At w, uint32_t n_cols, uint32_t row_bytes, At ids,

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <string>
 
 namespace fireside::vk {
 
@@ -46,7 +47,8 @@ public:
                  uint32_t row_bytes, At x, uint32_t x_stride, At y, uint32_t y_stride, uint32_t n_tokens,
                  bool accumulate = false);
     // The same product over weights repacked by make_planes (planes.h): w.offset and scales_at in
-    // 16-byte units, x offset and stride multiples of 4 floats.
+    // 16-byte units, x offset and stride multiples of 4 floats. Weights and activations are read as
+    // texel buffers, so their buffers may hold at most maxTexelBufferElements 16-byte texels.
     void mul_mat_planes(VkCommandBuffer cmd, BlockType type, At w, uint32_t scales_at, uint32_t n_cols,
                         uint32_t n_rows, At x, uint32_t x_stride, At y, uint32_t y_stride, uint32_t n_tokens,
                         bool accumulate = false);
@@ -80,11 +82,12 @@ public:
 private:
     ComputePipeline& pipeline(std::unique_ptr<ComputePipeline>& slot, const char* shader, uint32_t n_buffers,
                               uint32_t push_bytes, std::span<const uint32_t> spec = {});
+    ComputePipeline& planes_pipeline(std::unique_ptr<ComputePipeline>& slot, const std::string& shader);
 
     Device& device_;
     MatmulShape shape_;
     std::array<std::unique_ptr<ComputePipeline>, 16> mul_mat_, mat_vec_, get_rows_;
-    std::array<std::unique_ptr<ComputePipeline>, 2> mul_mat_planes_, mat_vec_planes_, mat_vec_planes_ux_;
+    std::array<std::unique_ptr<ComputePipeline>, 2> mul_mat_planes_, mat_vec_planes_;
     std::unique_ptr<ComputePipeline> rms_norm_, rope_, kv_store_, kv_load_, attention_, softmax_, swiglu_,
         add_;
 };

@@ -120,9 +120,12 @@ VulkanLayerBackend::VulkanLayerBackend(const ModelDesc& desc, const LlamaWeights
                                     : std::make_unique<Kernels>(*device_);
 
     const uint64_t max_buffer = std::min<uint64_t>(info.max_buffer_range, 0xffffffffull);
-    // Repacked unless the planes (larger than the file's blocks) would not fit one buffer.
+    // Repacked unless the planes (larger than the file's blocks) would not fit one buffer or one texel
+    // buffer view.
     auto repack = [&](const WeightMatrix& m) {
-        return planes_ && uses_planes(m) && padded(planes_bytes(m.type, m.n_cols, m.n_rows)) <= max_buffer;
+        if (!planes_ || !uses_planes(m)) return false;
+        const uint64_t bytes = padded(planes_bytes(m.type, m.n_cols, m.n_rows));
+        return bytes <= max_buffer && bytes / 16 <= info.max_texel_elements;
     };
     // The bytes the upload copies (the plan counts padded buffers).
     auto raw = [&](const WeightMatrix& m) {
