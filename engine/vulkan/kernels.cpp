@@ -15,7 +15,7 @@ namespace {
 
 constexpr uint32_t kTokensPerGroup = 8;    // NT in mul_mat.glsl (the mat_vec variants: 1)
 constexpr uint32_t kMaxGroups = 65535;     // the smallest maxComputeWorkGroupCount Vulkan allows
-constexpr uint32_t kPlaneGroupsPerVec = 4; // ROWS_PER_LANE in mat_vec_q4_0_planes*.comp
+constexpr uint32_t kPlaneGroupsPerVec = 8; // ROWS_PER_LANE in mat_vec_*_planes.comp
 
 // Element-wise kernels loop over their range (grid-stride), so their group count can be capped.
 uint32_t stride_groups(uint64_t n) {

@@ -276,7 +276,7 @@ private slots:
     }
 
     // Repacked q4_0 and q6_K against the reference: rows of 1, 3, 5 (a partial quad of q4_0 scales)
-    // and more blocks, row counts around the group of 8 and the 32 rows of a mat-vec workgroup, one
+    // and more blocks, row counts around the group of 8 and the 64 rows of a mat-vec workgroup, one
     // token and batches around the 8-token tile, with zero, subnormal and +-65504 scales
     // (random_matrix; q6_K's int8 sub-block scales are random bytes).
     void planes_match_the_reference() {
@@ -284,7 +284,7 @@ private slots:
         uint32_t seed = 500;
         for (BlockType type : {BlockType::Q4_0, BlockType::Q6_K})
             for (int64_t blocks : {1, 3, 5, 16})
-                for (int64_t rows : {1, 7, 8, 9, 33, 70})
+                for (int64_t rows : {1, 7, 8, 9, 33, 65, 70})
                     for (int64_t n_tok : {1, 2, 8, 9}) {
                         check_planes(*gpu_, kernels, type, block_traits(type).block_values * blocks, rows,
                                      n_tok, seed++);
