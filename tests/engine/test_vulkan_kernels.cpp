@@ -434,6 +434,33 @@ private slots:
         QCOMPARE(got[hd - 1], x[hd - 1]);
     }
 
+    // Cache rows read back (what the KV shift moves) in both formats: f32 exactly, f16 as the
+    // CPU's rounding of the stored values.
+    void kv_rows_read_back() {
+        vk::Kernels kernels(gpu_->device);
+        std::mt19937 rng(11);
+        const uint32_t kv_dim = 48, n_ctx = 20, n_tok = 7, pos0 = 9;
+        for (bool f16 : {true, false}) {
+            const auto rows = random_floats(n_tok * kv_dim, rng, 3.0f);
+            auto src = gpu_->upload(rows);
+            auto cache = gpu_->zeros(size_t{n_ctx} * kv_dim * (f16 ? 2 : 4));
+            auto out = gpu_->zeros((size_t{n_tok} * (kv_dim + 4) + 4) * 4);
+            gpu_->device.submit_and_wait([&](VkCommandBuffer cmd) {
+                kernels.kv_store(cmd, {src.get(), 0}, kv_dim, {cache.get(), 0}, kv_dim, n_tok, pos0, f16);
+                vk::compute_barrier(cmd);
+                // Rows kv_dim + 4 floats apart, after four floats: stride and offset are honoured.
+                kernels.kv_load(cmd, {cache.get(), 0}, kv_dim, n_tok, pos0, f16, {out.get(), 4}, kv_dim + 4);
+            });
+            const auto got = read_floats(*out, size_t{n_tok} * (kv_dim + 4) + 4);
+            QCOMPARE(got[0], 0.0f);
+            for (uint32_t t = 0; t < n_tok; ++t)
+                for (uint32_t i = 0; i < kv_dim; ++i) {
+                    const float v = rows[t * kv_dim + i];
+                    QCOMPARE(got[4 + t * (kv_dim + 4) + i], f16 ? f16_to_f32(f32_to_f16(v)) : v);
+                }
+        }
+    }
+
     // KV writes in both cache formats and causal grouped-query attention, decode and prefill, against
     // the CPU engine's cache and attention.
     void attention_matches_the_cpu() {
