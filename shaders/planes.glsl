@@ -143,41 +143,58 @@ void main() {
     }
 }
 #else
-// A tile of NT tokens: each unit is unpacked once for all of them.
+// A tile of NT tokens over R row groups: each unit is unpacked once for all the tokens, and each
+// activation texel serves the R groups.
+const uint R = ROWS_PER_LANE;
 void main() {
     uint lane = gl_LocalInvocationID.x;
-    uint group = gl_WorkGroupID.x;
     uint t0 = gl_WorkGroupID.y * NT;
     uint nt = t0 < p.n_tokens ? min(NT, p.n_tokens - t0) : 0u;
+    uint n_groups = (p.n_rows + 7u) / 8u;
     uint n_quads = (p.n_units + 3u) / 4u;
-    uint codes = p.w_offset + group * p.n_units * 8u + lane;
-    uint scales = p.w_offset + p.scales_at + group * n_quads * 8u + lane;
-
-    float acc[NT];
-    for (uint t = 0u; t < NT; ++t) acc[t] = 0.0;
+    uint codes[R], scales[R];
+    for (uint i = 0u; i < R; ++i) {
+        // Past the last group: read the last one again (the result is not stored).
+        uint g = min(gl_WorkGroupID.x * R + i, n_groups - 1u);
+        codes[i] = p.w_offset + g * p.n_units * 8u + lane;
+        scales[i] = p.w_offset + p.scales_at + g * n_quads * 8u + lane;
+    }
+    float acc[R * NT];
+    for (uint k = 0u; k < R * NT; ++k) acc[k] = 0.0;
     for (uint q = 0u; q < n_quads; ++q) {
-        vec4 d = uintBitsToFloat(wload(scales + q * 8u));
+        vec4 d[R];
+        for (uint i = 0u; i < R; ++i) d[i] = uintBitsToFloat(wload(scales[i] + q * 8u));
         for (uint j = 0u; j < 4u; ++j) {
             uint u = q * 4u + j;
             if (u >= p.n_units) break;
-            vec4 v[V];
-            unpack(wload(codes + u * 8u), v);
+            vec4 v[R * V];
+            for (uint i = 0u; i < R; ++i) {
+                vec4 one[V];
+                unpack(wload(codes[i] + u * 8u), one);
+                for (uint k = 0u; k < V; ++k) v[i * V + k] = one[k];
+            }
             for (uint t = 0u; t < NT; ++t) {
                 if (t < nt) {
                     vec4 x[V];
                     uint xi = p.x_offset + (t0 + t) * p.x_stride + u * V;
                     for (uint k = 0u; k < V; ++k) x[k] = xload(xi + k);
-                    acc[t] += d[j] * dot_unit(v, x);
+                    for (uint i = 0u; i < R; ++i) {
+                        vec4 s = vec4(0.0);
+                        for (uint k = 0u; k < V; ++k) s += v[i * V + k] * x[k];
+                        acc[i * NT + t] += d[i][j] * ((s.x + s.y) + (s.z + s.w));
+                    }
                 }
             }
         }
     }
-    uint row = group * 8u + lane;
-    if (row < p.n_rows) {
-        for (uint t = 0u; t < NT; ++t) {
-            if (t < nt) {
-                uint yi = p.y_offset + (t0 + t) * p.y_stride + row;
-                ydata[yi] = p.accumulate != 0u ? ydata[yi] + acc[t] : acc[t];
+    for (uint i = 0u; i < R; ++i) {
+        uint row = (gl_WorkGroupID.x * R + i) * 8u + lane;
+        if (row < p.n_rows) {
+            for (uint t = 0u; t < NT; ++t) {
+                if (t < nt) {
+                    uint yi = p.y_offset + (t0 + t) * p.y_stride + row;
+                    ydata[yi] = p.accumulate != 0u ? ydata[yi] + acc[i * NT + t] : acc[i * NT + t];
+                }
             }
         }
     }

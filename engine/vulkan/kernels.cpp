@@ -13,9 +13,10 @@
 namespace fireside::vk {
 namespace {
 
-constexpr uint32_t kTokensPerGroup = 8;    // NT in mul_mat.glsl (the mat_vec variants: 1)
-constexpr uint32_t kMaxGroups = 65535;     // the smallest maxComputeWorkGroupCount Vulkan allows
-constexpr uint32_t kPlaneGroupsPerVec = 8; // ROWS_PER_LANE in mat_vec_*_planes.comp
+constexpr uint32_t kTokensPerGroup = 8;     // NT in mul_mat.glsl (the mat_vec variants: 1)
+constexpr uint32_t kMaxGroups = 65535;      // the smallest maxComputeWorkGroupCount Vulkan allows
+constexpr uint32_t kPlaneGroupsPerVec = 8;  // ROWS_PER_LANE in mat_vec_*_planes.comp
+constexpr uint32_t kPlaneGroupsPerTile = 4; // ROWS_PER_LANE in mul_mat_*_planes.comp
 
 // Element-wise kernels loop over their range (grid-stride), so their group count can be capped.
 uint32_t stride_groups(uint64_t n) {
@@ -175,7 +176,8 @@ void Kernels::mul_mat_planes(VkCommandBuffer cmd, BlockType type, At w, uint32_t
     const Buffer* buffers[] = {w.buffer, x.buffer, y.buffer};
     if (n_tokens > 1) {
         ComputePipeline& p = planes_pipeline(mul_mat_planes_[s], fmt::format("mul_mat_{}_planes", name));
-        p.record(cmd, buffers, &push, groups_of(n_rows, kPlaneRows), groups_of(n_tokens, kTokensPerGroup));
+        p.record(cmd, buffers, &push, groups_of(n_rows, kPlaneRows * kPlaneGroupsPerTile),
+                 groups_of(n_tokens, kTokensPerGroup));
         return;
     }
     planes_pipeline(mat_vec_planes_[s], fmt::format("mat_vec_{}_planes", name))
