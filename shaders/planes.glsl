@@ -15,6 +15,8 @@
 //   PLANES_Q4_0  a q4_0 block: 32 values, the block's 16 bytes of nibbles as in the file, value
 //                scale * (nibble - 8)
 //   PLANES_S8    16 values as signed bytes, value scale * byte (q6_K: one 16-value sub-block)
+// and ROWS_PER_LANE, the row groups each invocation serves (the host dispatches to match), and
+// TOKENS_PER_GROUP 1 for the one-token kernel.
 
 layout(local_size_x = 8) in;
 #ifndef TOKENS_PER_GROUP
