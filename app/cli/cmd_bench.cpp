@@ -6,6 +6,7 @@
 #include "engine/cpu/memory_bandwidth.h"
 #include "engine/cpu/thread_pool.h"
 #include "engine/model/load_llama_model.h"
+#include "engine/vulkan/vulkan_layer_backend.h"
 
 #include <chrono>
 #include <cmath>
@@ -122,7 +123,9 @@ int run_bench(Args& args, Io& io) {
     ThreadPool pool(model->n_threads());
     const MappedFile& weights = *model->file().mapping;
     std::vector<double> bandwidths;
+    const bool on_cpu = model->n_gpu_layers() == 0;
     auto probe = [&] {
+        if (!on_cpu) return;
         bandwidths.push_back(
             measure_read_bandwidth_of(pool, weights.data(), weights.size() & ~uint64_t{63}, 2));
     };
@@ -146,29 +149,56 @@ int run_bench(Args& args, Io& io) {
             probe();
         }
     }
+
+    const Stat pps = pp.empty() ? Stat{} : stat_of(pp);
+    const Stat tgs = tg.empty() ? Stat{} : stat_of(tg);
+    const std::string name = model->file().path.filename().string();
+    const int64_t n_gpu = model->n_gpu_layers();
+    if (n_gpu > 0) {
+        // The CPU's memory bandwidth bounds nothing that runs on the device, and GPU memory bandwidth
+        // is not measured: no ceiling, rather than a misleading one.
+        const vk::DeviceInfo& device = model->gpu()->device_info();
+        if (json) {
+            io.out << fmt::format(
+                "{{\"model\": \"{}\", \"threads\": {}, \"n_prompt\": {}, \"n_gen\": {}, \"repetitions\": {}, "
+                "\"pp_tps\": {:.3f}, \"pp_tps_sd\": {:.3f}, \"tg_tps\": {:.3f}, \"tg_tps_sd\": {:.3f}, "
+                "\"bandwidth_gbs\": null, \"ceiling_tps\": null, \"ratio\": null, \"gpu_layers\": {}, "
+                "\"gpu_device\": \"{}\", \"gpu_kind\": \"{}\"}}\n",
+                name, model->n_threads(), n_prompt, n_gen, reps, pps.mean, pps.sd, tgs.mean, tgs.sd, n_gpu,
+                device.name, vk::kind_name(device.kind));
+            return 0;
+        }
+        io.out << fmt::format("model            {} ({}, {} threads)\n", name, model->desc().ftype_name,
+                              model->n_threads());
+        io.out << fmt::format("gpu              {}, {}, {} of {} layers\n", device.name,
+                              vk::kind_name(device.kind), n_gpu, model->desc().n_layer + 1);
+        if (!pp.empty())
+            io.out << fmt::format("prompt   pp{:<5}  {:8.2f} ± {:.2f} tokens/s\n", n_prompt, pps.mean,
+                                  pps.sd);
+        if (!tg.empty())
+            io.out << fmt::format("generate tg{:<5}  {:8.2f} ± {:.2f} tokens/s\n", n_gen, tgs.mean, tgs.sd);
+        io.out
+            << "ceiling          none for GPU runs (the CPU's memory bandwidth does not bound the device)\n";
+        return 0;
+    }
+
     if (bandwidths.empty()) probe();
     const double bandwidth = stat_of(bandwidths).mean;
     const double bytes_per_token = static_cast<double>(model->weight_bytes_per_token());
     const double ceiling = bandwidth / bytes_per_token;
-    const Stat pps = pp.empty() ? Stat{} : stat_of(pp);
-    const Stat tgs = tg.empty() ? Stat{} : stat_of(tg);
     const double ratio = tg.empty() ? 0.0 : tgs.mean / ceiling;
     if (json) {
         io.out << fmt::format(
             "{{\"model\": \"{}\", \"threads\": {}, \"n_prompt\": {}, \"n_gen\": {}, \"repetitions\": {}, "
             "\"pp_tps\": {:.3f}, \"pp_tps_sd\": {:.3f}, \"tg_tps\": {:.3f}, \"tg_tps_sd\": {:.3f}, "
             "\"bandwidth_gbs\": {:.3f}, \"bytes_per_token\": {:.0f}, \"ceiling_tps\": {:.3f}, "
-            "\"ratio\": {:.4f}, \"gpu_layers\": {}, \"gpu_device\": \"{}\"}}\n",
-            model->file().path.filename().string(), model->n_threads(), n_prompt, n_gen, reps, pps.mean,
-            pps.sd, tgs.mean, tgs.sd, bandwidth / 1e9, bytes_per_token, ceiling, ratio, model->n_gpu_layers(),
-            model->gpu_device_name());
+            "\"ratio\": {:.4f}, \"gpu_layers\": 0, \"gpu_device\": \"\"}}\n",
+            name, model->n_threads(), n_prompt, n_gen, reps, pps.mean, pps.sd, tgs.mean, tgs.sd,
+            bandwidth / 1e9, bytes_per_token, ceiling, ratio);
         return 0;
     }
-    io.out << fmt::format("model            {} ({}, {} threads)\n", model->file().path.filename().string(),
-                          model->desc().ftype_name, model->n_threads());
-    if (model->n_gpu_layers() > 0)
-        io.out << fmt::format("gpu              {}, {} of {} layers (the ceiling below is the CPU's)\n",
-                              model->gpu_device_name(), model->n_gpu_layers(), model->desc().n_layer + 1);
+    io.out << fmt::format("model            {} ({}, {} threads)\n", name, model->desc().ftype_name,
+                          model->n_threads());
     if (!pp.empty())
         io.out << fmt::format("prompt   pp{:<5}  {:8.2f} ± {:.2f} tokens/s\n", n_prompt, pps.mean, pps.sd);
     if (!tg.empty())
@@ -190,6 +220,7 @@ const bool registered = register_subcommand(
      "       fireside-cli bench --kernels [--type T] [--kb 262144] [-t N] [-r 10] [--json]\n\n"
      "Times a prompt of -p random tokens evaluated as one batch and -n tokens generated one at a time,\n"
      "-r times each (mean ± sd), and compares generation with bandwidth / bytes of weights per token.\n"
+     "With GPU layers it names the device and its kind instead: the CPU's bandwidth does not bound them.\n"
      "--kernels times each weight format's one-token matrix product on --kb KB of weights (best of -r)\n"
      "and compares the rate it reads them at with the memory's streaming read rate (sizes the caches\n"
      "hold show the kernels' arithmetic speed instead).",

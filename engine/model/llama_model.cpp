@@ -153,7 +153,19 @@ bool LlamaModel::shift_kv(int64_t begin, int64_t end, int64_t delta) {
             backends.push_back(backend);
     if (!std::ranges::all_of(backends, [](const LayerBackend* b) { return b->can_shift_kv(); })) return false;
     // Each backend shifts the layers it holds; a backend serving several layers is asked once.
-    for (LayerBackend* backend : backends) backend->shift_kv(begin, end, delta);
+    try {
+        for (LayerBackend* backend : backends) backend->shift_kv(begin, end, delta);
+    } catch (const Error& e) {
+        if (!gpu_) throw;
+        // The GPU layers' cache went with the device: rebuild the unmoved prefix on the CPU and let
+        // the caller evaluate the rest again where it belongs.
+        gpu_failure_ = e.what();
+        gpu_.reset();
+        plan_layers();
+        history_.resize(static_cast<size_t>(std::min(begin, begin + delta)));
+        if (!history_.empty()) run_chunks(history_, 0, false, nullptr);
+        return false;
+    }
     // The history follows the cache, so a CPU fallback re-evaluates the tokens where they now are.
     std::vector<int32_t> moved(history_.begin() + begin, history_.begin() + end);
     history_.resize(static_cast<size_t>(end + delta));

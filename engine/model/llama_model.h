@@ -70,7 +70,9 @@ public:
     // Moves the cached positions [begin, end) by delta in every layer's KV cache (keys re-rotated), so
     // the session can drop old turns from a full context and keep evaluating after the kept ones.
     // Returns false, changing nothing, when a backend in use cannot move its cache (the caller then
-    // evaluates the kept tokens again).
+    // evaluates the kept tokens again). If the GPU fails while moving its cache, the model falls back
+    // to the CPU with the cache rebuilt for the positions before min(begin, begin + delta), and returns
+    // false too.
     bool shift_kv(int64_t begin, int64_t end, int64_t delta);
 
     // The bytes of weights read for one generated token (every matrix once, plus one embedding row).

@@ -18,8 +18,8 @@ Buffer::Buffer(Device& device, size_t bytes, MemoryKind kind)
     VkBufferCreateInfo info{};
     info.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO;
     info.size = bytes;
-    info.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
-                 VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+    info.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT |
+                 VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
     info.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
     VkDevice dev = device.handle();
     check(vkCreateBuffer(dev, &info, nullptr, &buffer_), "creating a buffer");
@@ -46,8 +46,24 @@ Buffer::Buffer(Device& device, size_t bytes, MemoryKind kind)
         check(vkMapMemory(dev, memory_, 0, VK_WHOLE_SIZE, 0, &mapped_), "mapping");
 }
 
+VkBufferView Buffer::texel_view() const {
+    if (view_) return view_;
+    const uint64_t texels = bytes_ / 16;
+    if (texels == 0 || texels > device_.info().max_texel_elements)
+        throw Error(fmt::format("internal: a buffer of {} bytes cannot be viewed as texels", bytes_));
+    VkBufferViewCreateInfo info{};
+    info.sType = VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO;
+    info.buffer = buffer_;
+    info.format = VK_FORMAT_R32G32B32A32_UINT;
+    info.offset = 0;
+    info.range = texels * 16;
+    check(vkCreateBufferView(device_.handle(), &info, nullptr, &view_), "creating a buffer view");
+    return view_;
+}
+
 Buffer::~Buffer() {
     VkDevice dev = device_.handle();
+    if (view_) vkDestroyBufferView(dev, view_, nullptr);
     if (mapped_) vkUnmapMemory(dev, memory_);
     vkDestroyBuffer(dev, buffer_, nullptr);
     vkFreeMemory(dev, memory_, nullptr);

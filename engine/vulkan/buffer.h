@@ -14,7 +14,7 @@ enum class MemoryKind {
     HostVisible, // mapped into the process (staging, small readbacks; coherent where available)
 };
 
-// A storage buffer and its own memory allocation.
+// A storage (or texel) buffer and its own memory allocation.
 class Buffer {
 public:
     Buffer(Device& device, size_t bytes, MemoryKind kind);
@@ -29,6 +29,8 @@ public:
     size_t size() const { return bytes_; }
     // The mapped memory of a HostVisible buffer (nullptr for DeviceLocal).
     void* mapped() const { return mapped_; }
+    // A view of the buffer as texels of four 32-bit words (R32G32B32A32_UINT), made on first use.
+    VkBufferView texel_view() const;
 
 private:
     Device& device_;
@@ -37,6 +39,7 @@ private:
     VkBuffer buffer_ = VK_NULL_HANDLE;
     VkDeviceMemory memory_ = VK_NULL_HANDLE;
     void* mapped_ = nullptr;
+    mutable VkBufferView view_ = VK_NULL_HANDLE;
 };
 
 } // namespace fireside::vk

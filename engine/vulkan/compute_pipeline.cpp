@@ -5,6 +5,7 @@
 #include "engine/vulkan/device.h"
 #include "shaders/embedded_shaders.h"
 
+#include <algorithm>
 #include <fmt/format.h>
 #include <vector>
 
@@ -15,8 +16,9 @@ constexpr uint32_t kSetsPerPool = 128;
 } // namespace
 
 ComputePipeline::ComputePipeline(Device& device, std::string_view shader, uint32_t n_buffers,
-                                 uint32_t push_bytes, std::span<const uint32_t> specialization)
-    : device_(device), n_buffers_(n_buffers), push_bytes_(push_bytes) {
+                                 uint32_t push_bytes, std::span<const uint32_t> specialization,
+                                 uint32_t texel_bindings)
+    : device_(device), n_buffers_(n_buffers), push_bytes_(push_bytes), texel_bindings_(texel_bindings) {
     std::span<const uint32_t> words = shaders::find(shader);
     if (words.empty()) throw Error(fmt::format("internal: no embedded shader named '{}'", shader));
     VkDevice dev = device.handle();
@@ -30,7 +32,7 @@ ComputePipeline::ComputePipeline(Device& device, std::string_view shader, uint32
 
     std::vector<VkDescriptorSetLayoutBinding> bindings(n_buffers);
     for (uint32_t i = 0; i < n_buffers; ++i)
-        bindings[i] = {i, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT, nullptr};
+        bindings[i] = {i, descriptor_type(i), 1, VK_SHADER_STAGE_COMPUTE_BIT, nullptr};
     VkDescriptorSetLayoutCreateInfo set{};
     set.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO;
     set.bindingCount = n_buffers;
@@ -77,13 +79,25 @@ ComputePipeline::~ComputePipeline() {
     vkDestroyShaderModule(dev, module_, nullptr);
 }
 
+VkDescriptorType ComputePipeline::descriptor_type(uint32_t binding) const {
+    return (texel_bindings_ >> binding) & 1u ? VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER
+                                             : VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+}
+
 void ComputePipeline::add_pool() {
-    VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, kSetsPerPool * n_buffers_};
+    std::vector<VkDescriptorPoolSize> sizes;
+    for (uint32_t i = 0; i < n_buffers_; ++i) {
+        auto same = [&](const VkDescriptorPoolSize& s) { return s.type == descriptor_type(i); };
+        if (auto it = std::find_if(sizes.begin(), sizes.end(), same); it != sizes.end())
+            it->descriptorCount += kSetsPerPool;
+        else
+            sizes.push_back({descriptor_type(i), kSetsPerPool});
+    }
     VkDescriptorPoolCreateInfo info{};
     info.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO;
     info.maxSets = kSetsPerPool;
-    info.poolSizeCount = 1;
-    info.pPoolSizes = &size;
+    info.poolSizeCount = static_cast<uint32_t>(sizes.size());
+    info.pPoolSizes = sizes.data();
     VkDescriptorPool pool = VK_NULL_HANDLE;
     check(vkCreateDescriptorPool(device_.handle(), &info, nullptr, &pool), "creating a descriptor pool");
     pools_.push_back(pool);
@@ -108,6 +122,7 @@ VkDescriptorSet ComputePipeline::descriptor_set(std::span<const Buffer* const> b
     check(vkAllocateDescriptorSets(dev, &alloc, &set), "allocating a descriptor set");
 
     std::vector<VkDescriptorBufferInfo> infos(n_buffers_);
+    std::vector<VkBufferView> views(n_buffers_);
     std::vector<VkWriteDescriptorSet> writes(n_buffers_);
     for (uint32_t i = 0; i < n_buffers_; ++i) {
         infos[i] = {buffers[i]->handle(), 0, VK_WHOLE_SIZE};
@@ -116,8 +131,13 @@ VkDescriptorSet ComputePipeline::descriptor_set(std::span<const Buffer* const> b
         writes[i].dstSet = set;
         writes[i].dstBinding = i;
         writes[i].descriptorCount = 1;
-        writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
-        writes[i].pBufferInfo = &infos[i];
+        writes[i].descriptorType = descriptor_type(i);
+        if (descriptor_type(i) == VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER) {
+            views[i] = buffers[i]->texel_view();
+            writes[i].pTexelBufferView = &views[i];
+        } else {
+            writes[i].pBufferInfo = &infos[i];
+        }
     }
     vkUpdateDescriptorSets(dev, n_buffers_, writes.data(), 0, nullptr);
     sets_.emplace(std::move(key), set);

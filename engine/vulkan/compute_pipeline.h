@@ -15,11 +15,14 @@ class Device;
 
 // A compute pipeline over one embedded shader whose bindings 0..n_buffers-1 are storage buffers and
 // whose parameters come as push constants; `specialization` gives the values of constant_id 0, 1, ...
+// Bindings whose bit is set in `texel_bindings` are uniform texel buffers of four 32-bit words per
+// texel instead (Buffer::texel_view): CPU rasterizers fetch texels for all lanes with straight-line
+// code where they load storage buffers lane by lane in a bounds-checked loop.
 // Created once, used for many dispatches.
 class ComputePipeline {
 public:
     ComputePipeline(Device& device, std::string_view shader, uint32_t n_buffers, uint32_t push_bytes,
-                    std::span<const uint32_t> specialization = {});
+                    std::span<const uint32_t> specialization = {}, uint32_t texel_bindings = 0);
     ~ComputePipeline();
     ComputePipeline(const ComputePipeline&) = delete;
     ComputePipeline& operator=(const ComputePipeline&) = delete;
@@ -34,11 +37,13 @@ public:
 
 private:
     VkDescriptorSet descriptor_set(std::span<const Buffer* const> buffers);
+    VkDescriptorType descriptor_type(uint32_t binding) const;
     void add_pool();
 
     Device& device_;
     uint32_t n_buffers_;
     uint32_t push_bytes_;
+    uint32_t texel_bindings_;
     VkShaderModule module_ = VK_NULL_HANDLE;
     VkDescriptorSetLayout set_layout_ = VK_NULL_HANDLE;
     VkPipelineLayout layout_ = VK_NULL_HANDLE;

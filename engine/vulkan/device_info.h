@@ -23,6 +23,7 @@ struct DeviceInfo {
     bool storage16 = false;        // 16-bit storage buffer access
     bool storage8 = false;         // 8-bit storage buffer access
     uint64_t max_buffer_range = 0; // maxStorageBufferRange: the largest buffer one binding can see
+    uint32_t max_texel_elements = 0; // maxTexelBufferElements
     uint32_t subgroup_size = 0;
     bool subgroup_arithmetic = false;
 };

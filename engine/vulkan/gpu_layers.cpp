@@ -22,8 +22,8 @@ int64_t resolve_gpu_layers(int64_t requested, const ModelDesc& desc, const Llama
             instance.emplace();
             const DeviceInfo& info = instance->devices().at(instance->choose(options.device));
             if (info.kind == DeviceKind::Software && !options.device) return 0;
-            const GpuMemoryPlan plan =
-                plan_gpu_memory(desc, weights, n_ctx, options.max_batch, options.kv_type);
+            const GpuMemoryPlan plan = plan_gpu_memory(desc, weights, n_ctx, options.max_batch,
+                                                       options.kv_type, uses_planes(info, options));
             return plan.max_layers_within(usable_device_memory(info));
         } catch (const Error&) {
             if (options.device) throw; // a device the user named must exist

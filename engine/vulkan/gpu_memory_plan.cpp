@@ -1,6 +1,7 @@
 #include "engine/vulkan/gpu_memory_plan.h"
 
 #include "engine/core/error.h"
+#include "engine/vulkan/planes.h"
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -13,7 +14,8 @@ uint64_t padded(uint64_t bytes) {
     return (bytes + 3) / 4 * 4 + 4;
 }
 
-uint64_t matrix_bytes(const WeightMatrix& m) {
+uint64_t matrix_bytes(const WeightMatrix& m, bool planes) {
+    if (planes && uses_planes(m)) return padded(planes_bytes(m.type, m.n_cols, m.n_rows));
     return padded(static_cast<uint64_t>(m.row_bytes) * static_cast<uint64_t>(m.n_rows));
 }
 
@@ -41,7 +43,8 @@ int64_t GpuMemoryPlan::max_layers_within(uint64_t budget) const {
 }
 
 GpuMemoryPlan plan_gpu_memory(const ModelDesc& desc, const LlamaWeights& weights, int64_t n_ctx,
-                              int64_t max_batch, BlockType kv_type) {
+                              int64_t max_batch, BlockType kv_type, bool planes) {
+    auto matrix_bytes = [planes](const WeightMatrix& m) { return vk::matrix_bytes(m, planes); };
     GpuMemoryPlan plan;
     plan.n_layer = desc.n_layer;
     for (const LayerWeights& l : weights.layers)

@@ -27,8 +27,9 @@ struct GpuMemoryPlan {
     int64_t max_layers_within(uint64_t budget) const;
 };
 
+// `planes`: the matrices that have a planes layout (planes.h) are counted repacked.
 GpuMemoryPlan plan_gpu_memory(const ModelDesc& desc, const LlamaWeights& weights, int64_t n_ctx,
-                              int64_t max_batch, BlockType kv_type);
+                              int64_t max_batch, BlockType kv_type, bool planes = false);
 
 // The device memory Fireside may plan with: the driver's budget where VK_EXT_memory_budget reports
 // one, else 90% of the device-local heaps (the rest is left to the desktop and the driver).

@@ -76,6 +76,7 @@ DeviceInfo describe(VkPhysicalDevice device, uint32_t index) {
     info.kind = kind_of(props.deviceType);
     info.api_version = props.apiVersion;
     info.max_buffer_range = props.limits.maxStorageBufferRange;
+    info.max_texel_elements = props.limits.maxTexelBufferElements;
     const auto extensions = device_extensions(device);
     const bool v12 = props.apiVersion >= VK_API_VERSION_1_2;
 

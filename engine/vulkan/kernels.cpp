@@ -3,6 +3,7 @@
 #include "engine/core/error.h"
 #include "engine/vulkan/buffer.h"
 #include "engine/vulkan/device.h"
+#include "engine/vulkan/planes.h"
 
 #include <algorithm>
 #include <cmath>
@@ -12,8 +13,10 @@
 namespace fireside::vk {
 namespace {
 
-constexpr uint32_t kTokensPerGroup = 8; // NT in mul_mat.glsl (the mat_vec variants: 1)
-constexpr uint32_t kMaxGroups = 65535;  // the smallest maxComputeWorkGroupCount Vulkan allows
+constexpr uint32_t kTokensPerGroup = 8;     // NT in mul_mat.glsl (the mat_vec variants: 1)
+constexpr uint32_t kMaxGroups = 65535;      // the smallest maxComputeWorkGroupCount Vulkan allows
+constexpr uint32_t kPlaneGroupsPerVec = 8;  // ROWS_PER_LANE in mat_vec_*_planes.comp
+constexpr uint32_t kPlaneGroupsPerTile = 4; // ROWS_PER_LANE in mul_mat_*_planes.comp
 
 // Element-wise kernels loop over their range (grid-stride), so their group count can be capped.
 uint32_t stride_groups(uint64_t n) {
@@ -77,6 +80,9 @@ struct RopePush {
 struct KvStorePush {
     uint32_t kv_dim, n_tokens, pos0, src_offset, src_stride, dst_offset, f16;
 };
+struct KvLoadPush {
+    uint32_t kv_dim, n_tokens, pos0, src_offset, dst_offset, dst_stride, f16;
+};
 struct AttentionPush {
     uint32_t n_head, n_head_kv, head_dim, pos0, q_offset, q_stride, o_offset, o_stride, k_offset, v_offset,
         kv_dim, f16;
@@ -136,6 +142,48 @@ void Kernels::mul_mat(VkCommandBuffer cmd, BlockType type, At w, uint32_t n_cols
              groups_of(n_tokens, vec ? 1 : kTokensPerGroup));
 }
 
+// The planes kernels read weights and activations (bindings 0 and 1) as texel buffers.
+ComputePipeline& Kernels::planes_pipeline(std::unique_ptr<ComputePipeline>& slot, const std::string& shader) {
+    if (!slot)
+        slot = std::make_unique<ComputePipeline>(device_, shader, 3, sizeof(MulMatPush),
+                                                 std::span<const uint32_t>{}, 0b011u);
+    return *slot;
+}
+
+void Kernels::mul_mat_planes(VkCommandBuffer cmd, BlockType type, At w, uint32_t scales_at, uint32_t n_cols,
+                             uint32_t n_rows, At x, uint32_t x_stride, At y, uint32_t y_stride,
+                             uint32_t n_tokens, bool accumulate) {
+    if (!has_planes(type))
+        throw Error(fmt::format("internal: no planes kernel for {} weights", block_traits(type).name));
+    if (n_cols % block_traits(type).block_values != 0 || x.offset % 4 != 0 || x_stride % 4 != 0)
+        throw Error("internal: the planes kernels read whole blocks of 4-float aligned activations");
+    if (n_rows == 0 || n_tokens == 0) return;
+    // Texel views cover whole 16-byte texels of their buffer.
+    if ((uint64_t{x.offset} + uint64_t{n_tokens - 1} * x_stride + n_cols) * 4 > x.buffer->size() / 16 * 16)
+        throw Error("internal: activations past the end of their buffer");
+    const size_t s = type == BlockType::Q4_0 ? 0 : 1;
+    const std::string_view name = block_traits(type).name;
+    MulMatPush push{n_cols / static_cast<uint32_t>(plane_unit_values(type)),
+                    n_rows,
+                    n_tokens,
+                    scales_at,
+                    w.offset,
+                    x.offset / 4,
+                    x_stride / 4,
+                    y.offset,
+                    y_stride,
+                    accumulate ? 1u : 0u};
+    const Buffer* buffers[] = {w.buffer, x.buffer, y.buffer};
+    if (n_tokens > 1) {
+        ComputePipeline& p = planes_pipeline(mul_mat_planes_[s], fmt::format("mul_mat_{}_planes", name));
+        p.record(cmd, buffers, &push, groups_of(n_rows, kPlaneRows * kPlaneGroupsPerTile),
+                 groups_of(n_tokens, kTokensPerGroup));
+        return;
+    }
+    planes_pipeline(mat_vec_planes_[s], fmt::format("mat_vec_{}_planes", name))
+        .record(cmd, buffers, &push, groups_of(n_rows, kPlaneRows * kPlaneGroupsPerVec));
+}
+
 void Kernels::get_rows(VkCommandBuffer cmd, BlockType type, At w, uint32_t n_cols, uint32_t row_bytes, At ids,
                        uint32_t n_tokens, At out, uint32_t out_stride) {
     const int s = slot_of(type);
@@ -171,6 +219,14 @@ void Kernels::kv_store(VkCommandBuffer cmd, At src, uint32_t src_stride, At cach
     ComputePipeline& p = pipeline(kv_store_, "kv_store", 2, sizeof(KvStorePush));
     KvStorePush push{kv_dim, n_tokens, pos0, src.offset, src_stride, cache.offset, f16 ? 1u : 0u};
     const Buffer* buffers[] = {src.buffer, cache.buffer};
+    p.record(cmd, buffers, &push, stride_groups(uint64_t{kv_dim / 2} * n_tokens));
+}
+
+void Kernels::kv_load(VkCommandBuffer cmd, At cache, uint32_t kv_dim, uint32_t n_tokens, uint32_t pos0,
+                      bool f16, At dst, uint32_t dst_stride) {
+    ComputePipeline& p = pipeline(kv_load_, "kv_load", 2, sizeof(KvLoadPush));
+    KvLoadPush push{kv_dim, n_tokens, pos0, cache.offset, dst.offset, dst_stride, f16 ? 1u : 0u};
+    const Buffer* buffers[] = {cache.buffer, dst.buffer};
     p.record(cmd, buffers, &push, stride_groups(uint64_t{kv_dim / 2} * n_tokens));
 }
 

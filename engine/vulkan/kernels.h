@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <string>
 
 namespace fireside::vk {
 
@@ -45,6 +46,12 @@ public:
     void mul_mat(VkCommandBuffer cmd, BlockType type, At w, uint32_t n_cols, uint32_t n_rows,
                  uint32_t row_bytes, At x, uint32_t x_stride, At y, uint32_t y_stride, uint32_t n_tokens,
                  bool accumulate = false);
+    // The same product over weights repacked by make_planes (planes.h): w.offset and scales_at in
+    // 16-byte units, x offset and stride multiples of 4 floats. Weights and activations are read as
+    // texel buffers, so their buffers may hold at most maxTexelBufferElements 16-byte texels.
+    void mul_mat_planes(VkCommandBuffer cmd, BlockType type, At w, uint32_t scales_at, uint32_t n_cols,
+                        uint32_t n_rows, At x, uint32_t x_stride, At y, uint32_t y_stride, uint32_t n_tokens,
+                        bool accumulate = false);
     // out[t] = dequantized row ids[t] (uint32 ids at ids.offset) of an n_cols-wide table.
     void get_rows(VkCommandBuffer cmd, BlockType type, At w, uint32_t n_cols, uint32_t row_bytes, At ids,
                   uint32_t n_tokens, At out, uint32_t out_stride);
@@ -58,6 +65,9 @@ public:
     // Stores n_tokens rows of kv_dim values at positions pos0 ... of a cache (offset in values).
     void kv_store(VkCommandBuffer cmd, At src, uint32_t src_stride, At cache, uint32_t kv_dim,
                   uint32_t n_tokens, uint32_t pos0, bool f16);
+    // Reads n_tokens cached rows at positions pos0 ... into f32 rows dst_stride floats apart.
+    void kv_load(VkCommandBuffer cmd, At cache, uint32_t kv_dim, uint32_t n_tokens, uint32_t pos0, bool f16,
+                 At dst, uint32_t dst_stride);
     struct AttentionArgs {
         uint32_t n_head, n_head_kv, head_dim, kv_dim;
         uint32_t pos0, n_tokens;
@@ -72,11 +82,14 @@ public:
 private:
     ComputePipeline& pipeline(std::unique_ptr<ComputePipeline>& slot, const char* shader, uint32_t n_buffers,
                               uint32_t push_bytes, std::span<const uint32_t> spec = {});
+    ComputePipeline& planes_pipeline(std::unique_ptr<ComputePipeline>& slot, const std::string& shader);
 
     Device& device_;
     MatmulShape shape_;
     std::array<std::unique_ptr<ComputePipeline>, 16> mul_mat_, mat_vec_, get_rows_;
-    std::unique_ptr<ComputePipeline> rms_norm_, rope_, kv_store_, attention_, softmax_, swiglu_, add_;
+    std::array<std::unique_ptr<ComputePipeline>, 2> mul_mat_planes_, mat_vec_planes_;
+    std::unique_ptr<ComputePipeline> rms_norm_, rope_, kv_store_, kv_load_, attention_, softmax_, swiglu_,
+        add_;
 };
 
 } // namespace fireside::vk

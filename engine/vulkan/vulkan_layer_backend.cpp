@@ -4,6 +4,7 @@
 #include "engine/vulkan/buffer.h"
 #include "engine/vulkan/device.h"
 #include "engine/vulkan/instance.h"
+#include "engine/vulkan/planes.h"
 
 #include <algorithm>
 #include <cstring>
@@ -40,6 +41,10 @@ uint32_t u32(int64_t v) {
 }
 
 } // namespace
+
+bool uses_planes(const DeviceInfo& device, const VulkanBackendOptions& options) {
+    return options.planes.value_or(device.kind == DeviceKind::Software);
+}
 
 // Copies host data into device-local buffers through one staging buffer, several tensors per submit,
 // reporting progress and honouring cancellation between submits.
@@ -108,25 +113,35 @@ VulkanLayerBackend::VulkanLayerBackend(const ModelDesc& desc, const LlamaWeights
     device_ = std::make_unique<Device>(*instance_, instance_->choose(options.device));
     const DeviceInfo& info = device_->info();
 
-    const GpuMemoryPlan plan = plan_gpu_memory(desc, weights, n_ctx, max_batch_, options.kv_type);
+    planes_ = uses_planes(info, options);
+    const GpuMemoryPlan plan = plan_gpu_memory(desc, weights, n_ctx, max_batch_, options.kv_type, planes_);
     check_fits(plan, n_gpu_layers, info);
     kernels_ = options.matmul_shape ? std::make_unique<Kernels>(*device_, *options.matmul_shape)
                                     : std::make_unique<Kernels>(*device_);
 
+    const uint64_t max_buffer = std::min<uint64_t>(info.max_buffer_range, 0xffffffffull);
+    // Repacked unless the planes (larger than the file's blocks) would not fit one buffer or one texel
+    // buffer view.
+    auto repack = [&](const WeightMatrix& m) {
+        if (!planes_ || !uses_planes(m)) return false;
+        const uint64_t bytes = padded(planes_bytes(m.type, m.n_cols, m.n_rows));
+        return bytes <= max_buffer && bytes / 16 <= info.max_texel_elements;
+    };
+    // The bytes the upload copies (the plan counts padded buffers).
+    auto raw = [&](const WeightMatrix& m) {
+        if (repack(m)) return planes_bytes(m.type, m.n_cols, m.n_rows);
+        return static_cast<uint64_t>(m.row_bytes) * static_cast<uint64_t>(m.n_rows);
+    };
     auto check_matrix = [&](const WeightMatrix& m, const char* what) {
         if (!Kernels::supports(m.type))
             throw Error(fmt::format("the Vulkan backend cannot run {} weights ({})",
                                     block_traits(m.type).name, what));
-        const uint64_t bytes = static_cast<uint64_t>(m.row_bytes) * static_cast<uint64_t>(m.n_rows);
-        if (padded(bytes) > std::min<uint64_t>(info.max_buffer_range, 0xffffffffull))
+        const uint64_t bytes = raw(m);
+        if (padded(bytes) > max_buffer)
             throw Error(
                 fmt::format("{} ({} MiB) is larger than one buffer of '{}' may be ({} MiB); use fewer GPU "
                             "layers",
                             what, bytes >> 20, info.name, info.max_buffer_range >> 20));
-    };
-    // The bytes the upload copies (the plan counts padded buffers).
-    auto raw = [](const WeightMatrix& m) {
-        return static_cast<uint64_t>(m.row_bytes) * static_cast<uint64_t>(m.n_rows);
     };
     uint64_t total = 0;
     for (int64_t il = first_layer_; il < desc.n_layer; ++il) {
@@ -144,7 +159,14 @@ VulkanLayerBackend::VulkanLayerBackend(const ModelDesc& desc, const LlamaWeights
         g.n_cols = u32(m.n_cols);
         g.n_rows = u32(m.n_rows);
         g.row_bytes = static_cast<uint32_t>(m.row_bytes);
-        g.buffer = up.upload(m.data, static_cast<uint64_t>(m.row_bytes) * static_cast<uint64_t>(m.n_rows));
+        if (repack(m)) {
+            const Planes p = make_planes(m.type, m.data, m.n_cols, m.n_rows, m.row_bytes);
+            g.planes = true;
+            g.scales_at = p.scales_at;
+            g.buffer = up.upload(p.bytes.data(), p.bytes.size());
+        } else {
+            g.buffer = up.upload(m.data, raw(m));
+        }
         return g;
     };
     const uint64_t kv_bytes =
@@ -202,6 +224,11 @@ const DeviceInfo& VulkanLayerBackend::device_info() const {
 
 void VulkanLayerBackend::mul_mat(VkCommandBuffer cmd, const GpuMatrix& m, const Buffer& x, uint32_t x_offset,
                                  const Buffer& y, uint32_t n, bool accumulate) {
+    if (m.planes) {
+        kernels_->mul_mat_planes(cmd, m.type, {m.buffer.get(), 0}, m.scales_at, m.n_cols, m.n_rows,
+                                 {&x, x_offset}, m.n_cols, {&y, 0}, m.n_rows, n, accumulate);
+        return;
+    }
     kernels_->mul_mat(cmd, m.type, {m.buffer.get(), 0}, m.n_cols, m.n_rows, m.row_bytes, {&x, x_offset},
                       m.n_cols, {&y, 0}, m.n_rows, n, accumulate);
 }
@@ -305,6 +332,57 @@ void VulkanLayerBackend::run_layer(int64_t layer, const LayerWeights&, BatchStat
         fail(ex);
     }
     std::memcpy(batch.hidden, io_out_->mapped(), static_cast<size_t>(n) * e * sizeof(float));
+}
+
+void VulkanLayerBackend::shift_kv(int64_t begin, int64_t end, int64_t delta) {
+    if (lost_) throw Error(fmt::format("the GPU '{}' failed earlier; run on the CPU", device_->info().name));
+    if (begin < 0 || end < begin || end > n_ctx_ || begin + delta < 0 || end + delta > n_ctx_)
+        throw Error(fmt::format("cannot move cached positions {}..{} by {} in a context of {} tokens", begin,
+                                end, delta, n_ctx_));
+    if (pending_) throw Error("internal: the KV cache moved between a batch's layers and its output");
+    const int64_t n = end - begin;
+    if (n == 0 || delta == 0) return;
+    const uint32_t kv_dim = u32(desc_.n_head_kv * desc_.head_dim), n_rot = u32(desc_.n_rot);
+    if (!shift_k_) {
+        const uint64_t rows = static_cast<uint64_t>(n_ctx_) * kv_dim * 4;
+        shift_k_ = std::make_unique<Buffer>(*device_, rows, MemoryKind::DeviceLocal);
+        shift_v_ = std::make_unique<Buffer>(*device_, rows, MemoryKind::DeviceLocal);
+        shift_table_ = std::make_unique<Buffer>(
+            *device_, static_cast<uint64_t>(n_ctx_) * std::max(n_rot, 2u) * 4, MemoryKind::HostVisible);
+    }
+    // Every moved key turns by the angle of position delta: the same row of the table per token.
+    std::vector<float> angles(n_rot);
+    rope_angles(rope_, delta, angles.data());
+    auto* table = static_cast<float*>(shift_table_->mapped());
+    for (int64_t t = 0; t < n; ++t) std::memcpy(table + t * n_rot, angles.data(), n_rot * sizeof(float));
+
+    const uint32_t rows = u32(n), from = u32(begin), to = u32(begin + delta);
+    VkCommandBuffer cmd = VK_NULL_HANDLE;
+    try {
+        cmd = device_->begin();
+        for (const GpuLayer& l : layers_) {
+            // Out first, then back in: the ranges overlap whenever |delta| < n.
+            kernels_->kv_load(cmd, {l.k_cache.get(), 0}, kv_dim, rows, from, f16_cache_, {shift_k_.get(), 0},
+                              kv_dim);
+            kernels_->kv_load(cmd, {l.v_cache.get(), 0}, kv_dim, rows, from, f16_cache_, {shift_v_.get(), 0},
+                              kv_dim);
+            compute_barrier(cmd);
+            kernels_->rope(cmd, {shift_k_.get(), 0}, kv_dim, {shift_table_.get(), 0}, u32(desc_.n_head_kv),
+                           u32(desc_.head_dim), n_rot, rows);
+            compute_barrier(cmd);
+            kernels_->kv_store(cmd, {shift_k_.get(), 0}, kv_dim, {l.k_cache.get(), 0}, kv_dim, rows, to,
+                               f16_cache_);
+            kernels_->kv_store(cmd, {shift_v_.get(), 0}, kv_dim, {l.v_cache.get(), 0}, kv_dim, rows, to,
+                               f16_cache_);
+            compute_barrier(cmd);
+        }
+        VkCommandBuffer submitted = cmd;
+        cmd = VK_NULL_HANDLE;
+        submit(submitted);
+    } catch (const std::exception& ex) {
+        if (cmd) device_->abandon(cmd);
+        fail(ex);
+    }
 }
 
 void VulkanLayerBackend::run_output(const BatchState& batch, int64_t first_row, float* logits) {

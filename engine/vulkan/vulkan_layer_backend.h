@@ -27,7 +27,12 @@ struct VulkanBackendOptions {
     // Called as weights upload (bytes done, bytes total); returning false cancels (throws Cancelled).
     std::function<bool(uint64_t, uint64_t)> progress;
     std::optional<MatmulShape> matmul_shape; // default: chosen for the device
+    // Repack the weights that have a planes layout (planes.h) at upload; default: on CPU rasterizers,
+    // whose SIMD lanes read the file's 18-byte blocks slowly.
+    std::optional<bool> planes;
 };
+
+bool uses_planes(const DeviceInfo& device, const VulkanBackendOptions& options);
 
 // The last N transformer layers of a LLaMA model (and at N = n_layer + 1 the output norm and matrix)
 // on a Vulkan device. Their weights and KV cache live in device memory; the hidden state crosses once
@@ -48,6 +53,10 @@ public:
 
     const char* name() const override { return "vulkan"; }
     void run_layer(int64_t layer, const LayerWeights& weights, BatchState& batch) override;
+    // Moves the cached positions [begin, end) of every GPU layer by delta on the device: keys rotated
+    // by the angle of delta (as shift_kv_positions does on the CPU), values copied.
+    bool can_shift_kv() const override { return true; }
+    void shift_kv(int64_t begin, int64_t end, int64_t delta) override;
 
     int64_t first_layer() const { return first_layer_; }
     bool runs_output() const { return with_output_; }
@@ -65,6 +74,8 @@ private:
         std::unique_ptr<Buffer> buffer;
         BlockType type;
         uint32_t n_cols, n_rows, row_bytes;
+        bool planes = false;
+        uint32_t scales_at = 0; // planes only
     };
     struct GpuLayer {
         GpuMatrix wq, wk, wv, wo, w1, w2, w3;
@@ -83,6 +94,7 @@ private:
     int64_t n_ctx_, max_batch_, first_layer_;
     bool with_output_;
     bool f16_cache_;
+    bool planes_ = false;
     RopeParams rope_;
     std::unique_ptr<Instance> instance_;
     std::unique_ptr<Device> device_;
@@ -91,6 +103,7 @@ private:
     GpuMatrix output_;
     std::unique_ptr<Buffer> output_norm_;
     std::unique_ptr<Buffer> hidden_, norm_, q_, k_, v_, attn_, gate_, up_, logits_;
+    std::unique_ptr<Buffer> shift_k_, shift_v_, shift_table_; // made at the first shift_kv
     std::unique_ptr<Buffer> io_in_, io_out_;   // host-visible: hidden + RoPE table in, hidden or logits out
     VkCommandBuffer pending_ = VK_NULL_HANDLE; // recorded layers waiting for run_output
     int64_t pending_pos0_ = -1, pending_n_ = 0;

@@ -1,7 +1,7 @@
 // GPU layers through the commands users run: --ngl and --device reach the Vulkan backend (Mesa's
 // lavapipe in CI), give the CPU's logits up to summation order, "auto" never picks a software
-// rasterizer, and a chat whose context fills keeps working with GPU layers (whose cache cannot be
-// shifted: the session evaluates the kept turns again).
+// rasterizer, and a chat whose context fills keeps working with GPU layers (the session moves the
+// GPU's cache to drop old turns).
 #include "engine/model/load_llama_model.h"
 #include "engine/session/chat_session.h"
 #include "engine/vulkan/instance.h"
@@ -97,6 +97,27 @@ private slots:
 
     // The GPU layers' cache cannot be moved, so a full context is handled by evaluating the kept turns
     // again: the conversation goes on, and the answer is the CPU's (greedy, same kept text).
+    // With GPU layers the CPU's bandwidth ceiling would be a misleading ratio: bench names the
+    // device's kind instead and gives no ceiling; a CPU run still gets one.
+    void bench_reports_no_cpu_ceiling_for_gpu_runs() {
+        const auto gpu = test::run_cli({"bench", "-m", model_, "--ngl", "all", "--device", "0", "-p", "0",
+                                        "-n", "2", "-r", "1", "-t", "2"});
+        QVERIFY2(gpu.status == 0, gpu.err.c_str());
+        QVERIFY2(gpu.out.find("software (CPU)") != std::string::npos, gpu.out.c_str());
+        QVERIFY2(gpu.out.find("ceiling          none for GPU runs") != std::string::npos, gpu.out.c_str());
+        QVERIFY2(gpu.out.find("GB/s") == std::string::npos, gpu.out.c_str());
+        const auto json = test::run_cli({"bench", "-m", model_, "--ngl", "all", "--device", "0", "-p", "0",
+                                         "-n", "2", "-r", "1", "-t", "2", "--json"});
+        QVERIFY2(json.status == 0, json.err.c_str());
+        QVERIFY2(json.out.find("\"ceiling_tps\": null") != std::string::npos, json.out.c_str());
+        QVERIFY2(json.out.find("\"gpu_kind\": \"software (CPU)\"") != std::string::npos, json.out.c_str());
+        const auto cpu =
+            test::run_cli({"bench", "-m", model_, "-p", "0", "-n", "2", "-r", "1", "-t", "2", "--json"});
+        QVERIFY2(cpu.status == 0, cpu.err.c_str());
+        QVERIFY2(cpu.out.find("\"ceiling_tps\": null") == std::string::npos, cpu.out.c_str());
+        QVERIFY2(cpu.out.find("\"ceiling_tps\": ") != std::string::npos, cpu.out.c_str());
+    }
+
     void a_full_context_keeps_working_with_gpu_layers() {
         LlamaModelOptions options;
         options.n_ctx = 96;
@@ -104,9 +125,8 @@ private slots:
         options.n_gpu_layers = kAllGpuLayers;
         auto gpu = load_llama_model(model_, {}, std::nullopt, options);
         QCOMPARE(gpu->n_gpu_layers(), int64_t{4});
-        // The GPU backend cannot move its cache: shift_kv says so and changes nothing.
-        gpu->forward(Batch{std::span(tokens_).first(3), 0, false});
-        QVERIFY(!gpu->shift_kv(1, 3, -1));
+        // The GPU backend moves its cache: the session keeps the kept turns instead of evaluating them
+        // again (test_vulkan_forward compares the moved cache's logits with the CPU's).
         ChatSession session(*gpu, PromptTemplate::builtin("raw"));
         GenerationOptions greedy;
         greedy.sampler.temperature = 0;

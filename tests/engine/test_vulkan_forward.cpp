@@ -1,8 +1,8 @@
 // Whole models on the Vulkan backend: every layer (and the output) on the GPU and CPU/GPU splits,
 // against the CPU forward pass on self-made synthetic files of every block type, against llama.cpp's
 // reference logits in ../shared, a 70B-shaped slice (head dim 128, GQA 8), prompt batches of awkward
-// sizes, the memory plan, upload progress and cancellation, the fallback to the CPU when the device
-// fails, and a run under the Khronos validation layer.
+// sizes, the memory plan, upload progress and cancellation, the KV cache shift, the fallback to the
+// CPU when the device fails, and a run under the Khronos validation layer.
 #include "engine/core/error.h"
 #include "engine/format/synth_model.h"
 #include "engine/model/load_llama_model.h"
@@ -184,6 +184,8 @@ private slots:
             model->forward(Batch{std::span(tokens).first(10), 0, false});
             model->forward(Batch{std::span(tokens).subspan(10, 1), 10, false});
             model->forward(Batch{std::span(tokens).subspan(11, 1), 11, true});
+            QVERIFY(model->shift_kv(4, 12, -2)); // the KV shift's dispatches too
+            model->forward(Batch{std::span(tokens).subspan(11, 1), 10, true});
             QVERIFY(model->gpu());
             QVERIFY2(model->gpu()->instance().validation_messages() == 0,
                      model->gpu()->instance().first_validation_message().c_str());
@@ -204,6 +206,59 @@ private slots:
         QVERIFY(model->gpu() == nullptr);
         QVERIFY(QString::fromStdString(model->gpu_failure()).contains("VK_ERROR_DEVICE_LOST"));
         expect_close(got, want, small_shape().n_vocab, thresholds_for("q8_0"), "after a device loss");
+    }
+
+    // The GPU moves its cache as the CPU does: positions [16, 40) of a 40-token context move to
+    // [6, 30) (keys re-rotated by -10), and the next 20 tokens' logits match the CPU model shifted
+    // the same way, with every layer on the GPU and with a split. A GPU model that skips the shift
+    // (its cache left where it was) is far off, so the comparison sees the move.
+    void kv_shift_matches_the_cpu() {
+        for (const char* mix : {"f32", "q4_0"}) {
+            const auto path = make_synth(dir_, mix, small_shape());
+            const auto tokens = prompt(60, small_shape().n_vocab, 21);
+            const auto first = std::span(tokens).first(40);
+            const auto next = std::span(tokens).subspan(40);
+            auto cpu = gpu_model(path, 0, 64);
+            cpu->forward(Batch{first, 0, false});
+            QVERIFY(cpu->shift_kv(16, 40, -10));
+            const auto want = cpu->forward(Batch{next, 30, true});
+            for (int64_t ngl : {int64_t{-1}, int64_t{2}}) {
+                auto model = gpu_model(path, ngl, 64);
+                model->forward(Batch{first, 0, false});
+                QVERIFY(model->shift_kv(16, 40, -10));
+                const auto got = model->forward(Batch{next, 30, true});
+                QVERIFY(model->gpu() && model->gpu_failure().empty());
+                expect_close(got, want, small_shape().n_vocab, thresholds_for(mix),
+                             std::string("shifted ") + mix + " ngl " + std::to_string(ngl));
+            }
+            auto unshifted = gpu_model(path, -1, 64);
+            unshifted->forward(Batch{first, 0, false});
+            const auto stale = unshifted->forward(Batch{next, 30, true});
+            const test::Thresholds t = thresholds_for(mix);
+            QVERIFY(!test::within(test::compare(stale, want, small_shape().n_vocab, t.margin), t));
+        }
+    }
+
+    // A device that fails while moving its cache: shift_kv says it did not move it, the model is on
+    // the CPU with the unmoved prefix rebuilt, and evaluating the kept tokens again gives the CPU's
+    // logits for the shortened context.
+    void device_failure_while_shifting_falls_back() {
+        const auto path = make_synth(dir_, "q8_0", small_shape());
+        const auto tokens = prompt(45, small_shape().n_vocab, 22);
+        std::vector<int32_t> shortened(tokens.begin(), tokens.begin() + 6);
+        shortened.insert(shortened.end(), tokens.begin() + 16, tokens.end());
+        const auto all = cpu_logits(path, shortened, 64);
+        const std::vector<float> want(all.end() - 5 * small_shape().n_vocab, all.end());
+
+        auto model = gpu_model(path, -1, 64);
+        model->forward(Batch{std::span(tokens).first(40), 0, false});
+        model->gpu()->fail_next_batch_for_testing();
+        QVERIFY(!model->shift_kv(16, 40, -10));
+        QVERIFY(model->gpu() == nullptr);
+        QVERIFY(QString::fromStdString(model->gpu_failure()).contains("VK_ERROR_DEVICE_LOST"));
+        model->forward(Batch{std::span(tokens).subspan(16, 24), 6, false});
+        const auto got = model->forward(Batch{std::span(tokens).subspan(40), 30, true});
+        expect_close(got, want, small_shape().n_vocab, thresholds_for("q8_0"), "after a loss while shifting");
     }
 
     void memory_plan_names_the_largest_n_that_fits() {

@@ -2,6 +2,7 @@
 // against the scalar reference dequantizer and a double-precision dot product, on random blocks that
 // include zero, tiny (subnormal) and extreme (+-65504) scales and mins; the batch path for batch sizes
 // around the tile edges; and the other ops against the CPU engine's own functions.
+#include "engine/core/error.h"
 #include "engine/cpu/thread_pool.h"
 #include "engine/model/attention.h"
 #include "engine/model/kv_cache.h"
@@ -15,6 +16,7 @@
 #include "engine/vulkan/device.h"
 #include "engine/vulkan/instance.h"
 #include "engine/vulkan/kernels.h"
+#include "engine/vulkan/planes.h"
 #include "tests/support/test_support.h"
 
 #include <QtTest>
@@ -130,28 +132,14 @@ std::vector<float> read_floats(const vk::Buffer& b, size_t n) {
     return std::vector<float>(f, f + n);
 }
 
-// Checks y = W x for n_tokens tokens on the GPU against the reference dequantizer and double sums:
-// the error allowed is relative to sum |w x| (float accumulation of that many terms).
-void check_mul_mat(Gpu& gpu, vk::Kernels& kernels, BlockType type, int64_t n_cols, int64_t n_rows,
-                   int64_t n_tokens, uint32_t seed) {
-    std::mt19937 rng(seed);
-    const auto w = random_matrix(type, n_cols, n_rows, rng);
-    const auto x = random_floats(static_cast<size_t>(n_cols * n_tokens), rng);
+// Checks y (n_tokens rows of n_rows results, from y[2]; y[0] must be untouched) against the reference
+// dequantizer and double sums: the error allowed is relative to sum |w x| (float accumulation of that
+// many terms).
+void verify_product(BlockType type, const std::vector<std::byte>& w, const std::vector<float>& x,
+                    int64_t n_cols, int64_t n_rows, int64_t n_tokens, const std::vector<float>& y,
+                    const char* what) {
     const BlockTraits& traits = block_traits(type);
     const size_t rb = row_bytes(type, n_cols);
-    // A 4-byte offset in front of the weights proves the offset is honoured.
-    std::vector<std::byte> padded(16);
-    padded.insert(padded.end(), w.begin(), w.end());
-    auto wbuf = gpu.upload(padded);
-    auto xbuf = gpu.upload(x);
-    auto ybuf = gpu.zeros(static_cast<size_t>(n_rows * n_tokens) * 4 + 8);
-    gpu.device.submit_and_wait([&](VkCommandBuffer cmd) {
-        kernels.mul_mat(cmd, type, {wbuf.get(), 16}, static_cast<uint32_t>(n_cols),
-                        static_cast<uint32_t>(n_rows), static_cast<uint32_t>(rb), {xbuf.get(), 0},
-                        static_cast<uint32_t>(n_cols), {ybuf.get(), 2}, static_cast<uint32_t>(n_rows),
-                        static_cast<uint32_t>(n_tokens));
-    });
-    const auto y = read_floats(*ybuf, static_cast<size_t>(n_rows * n_tokens) + 2);
     QCOMPARE(y[0], 0.0f); // nothing written before the output offset
     std::vector<float> row(static_cast<size_t>(n_cols));
     for (int64_t r = 0; r < n_rows; ++r) {
@@ -168,7 +156,8 @@ void check_mul_mat(Gpu& gpu, vk::Kernels& kernels, BlockType type, int64_t n_col
             const double tolerance = 2e-5 * mag + 1e-30;
             if (!(std::fabs(got - sum) <= tolerance))
                 QFAIL(qPrintable(
-                    QString("%1 %2x%3 batch %4: row %5 token %6: got %7, expected %8 (tolerance %9)")
+                    QString("%1 %2 %3x%4 batch %5: row %6 token %7: got %8, expected %9 (tolerance %10)")
+                        .arg(what)
                         .arg(QString::fromUtf8(traits.name.data(), int(traits.name.size())))
                         .arg(n_rows)
                         .arg(n_cols)
@@ -180,6 +169,55 @@ void check_mul_mat(Gpu& gpu, vk::Kernels& kernels, BlockType type, int64_t n_col
                         .arg(tolerance)));
         }
     }
+}
+
+// Checks y = W x for n_tokens tokens on the GPU, the weights as the file stores them.
+void check_mul_mat(Gpu& gpu, vk::Kernels& kernels, BlockType type, int64_t n_cols, int64_t n_rows,
+                   int64_t n_tokens, uint32_t seed) {
+    std::mt19937 rng(seed);
+    const auto w = random_matrix(type, n_cols, n_rows, rng);
+    const auto x = random_floats(static_cast<size_t>(n_cols * n_tokens), rng);
+    const size_t rb = row_bytes(type, n_cols);
+    // A 4-byte offset in front of the weights proves the offset is honoured.
+    std::vector<std::byte> padded(16);
+    padded.insert(padded.end(), w.begin(), w.end());
+    auto wbuf = gpu.upload(padded);
+    auto xbuf = gpu.upload(x);
+    auto ybuf = gpu.zeros(static_cast<size_t>(n_rows * n_tokens) * 4 + 8);
+    gpu.device.submit_and_wait([&](VkCommandBuffer cmd) {
+        kernels.mul_mat(cmd, type, {wbuf.get(), 16}, static_cast<uint32_t>(n_cols),
+                        static_cast<uint32_t>(n_rows), static_cast<uint32_t>(rb), {xbuf.get(), 0},
+                        static_cast<uint32_t>(n_cols), {ybuf.get(), 2}, static_cast<uint32_t>(n_rows),
+                        static_cast<uint32_t>(n_tokens));
+    });
+    verify_product(type, w, x, n_cols, n_rows, n_tokens,
+                   read_floats(*ybuf, static_cast<size_t>(n_rows * n_tokens) + 2), "file layout");
+}
+
+// The same through the repacked planes: the weights after one 16-byte unit of padding, the
+// activations after four floats.
+void check_planes(Gpu& gpu, vk::Kernels& kernels, BlockType type, int64_t n_cols, int64_t n_rows,
+                  int64_t n_tokens, uint32_t seed) {
+    std::mt19937 rng(seed);
+    const auto w = random_matrix(type, n_cols, n_rows, rng);
+    const auto x = random_floats(static_cast<size_t>(n_cols * n_tokens), rng);
+    const vk::Planes planes = vk::make_planes(type, w.data(), n_cols, n_rows, row_bytes(type, n_cols));
+    QCOMPARE(uint64_t(planes.bytes.size()), vk::planes_bytes(type, n_cols, n_rows));
+    std::vector<std::byte> padded(16);
+    padded.insert(padded.end(), planes.bytes.begin(), planes.bytes.end());
+    std::vector<float> xpadded(4);
+    xpadded.insert(xpadded.end(), x.begin(), x.end());
+    auto wbuf = gpu.upload(padded);
+    auto xbuf = gpu.upload(xpadded);
+    auto ybuf = gpu.zeros(static_cast<size_t>(n_rows * n_tokens) * 4 + 8);
+    gpu.device.submit_and_wait([&](VkCommandBuffer cmd) {
+        kernels.mul_mat_planes(cmd, type, {wbuf.get(), 1}, planes.scales_at, static_cast<uint32_t>(n_cols),
+                               static_cast<uint32_t>(n_rows), {xbuf.get(), 4}, static_cast<uint32_t>(n_cols),
+                               {ybuf.get(), 2}, static_cast<uint32_t>(n_rows),
+                               static_cast<uint32_t>(n_tokens));
+    });
+    verify_product(type, w, x, n_cols, n_rows, n_tokens,
+                   read_floats(*ybuf, static_cast<size_t>(n_rows * n_tokens) + 2), "planes");
 }
 
 int64_t cols_for(BlockType type, bool odd) {
@@ -235,6 +273,68 @@ private slots:
             check_mul_mat(*gpu_, kernels, t, cols_for(t, false), 9, 33, seed++);
             if (QTest::currentTestFailed()) return;
         }
+    }
+
+    // Repacked q4_0 and q6_K against the reference: rows of 1, 3, 5 (a partial quad of q4_0 scales)
+    // and more blocks, row counts around the group of 8 and the 64 rows of a mat-vec workgroup, one
+    // token and batches around the 8-token tile, with zero, subnormal and +-65504 scales
+    // (random_matrix; q6_K's int8 sub-block scales are random bytes).
+    void planes_match_the_reference() {
+        vk::Kernels kernels(gpu_->device);
+        uint32_t seed = 500;
+        for (BlockType type : {BlockType::Q4_0, BlockType::Q6_K})
+            for (int64_t blocks : {1, 3, 5, 16})
+                for (int64_t rows : {1, 7, 8, 9, 33, 65, 70})
+                    for (int64_t n_tok : {1, 2, 8, 9}) {
+                        check_planes(*gpu_, kernels, type, block_traits(type).block_values * blocks, rows,
+                                     n_tok, seed++);
+                        if (QTest::currentTestFailed()) return;
+                    }
+    }
+
+    // One token over long rows (up to 16384 values, the FFN of a 7B model is 11008), where the four
+    // row groups a mat-vec invocation serves run past the last group.
+    void planes_long_rows() {
+        vk::Kernels kernels(gpu_->device);
+        uint32_t seed = 700;
+        for (BlockType type : {BlockType::Q4_0, BlockType::Q6_K})
+            for (int64_t cols : {int64_t{4096}, int64_t{16384}})
+                for (int64_t rows : {5, 40}) {
+                    check_planes(*gpu_, kernels, type, cols, rows, 1, seed++);
+                    if (QTest::currentTestFailed()) return;
+                }
+    }
+
+    void planes_accumulate_and_refuse_bad_shapes() {
+        vk::Kernels kernels(gpu_->device);
+        std::mt19937 rng(6);
+        const int64_t n_cols = 96, n_rows = 12;
+        const auto w = random_matrix(BlockType::Q4_0, n_cols, n_rows, rng);
+        const auto x = random_floats(n_cols, rng);
+        const auto y0 = random_floats(n_rows, rng);
+        const vk::Planes planes =
+            vk::make_planes(BlockType::Q4_0, w.data(), n_cols, n_rows, row_bytes(BlockType::Q4_0, n_cols));
+        auto wb = gpu_->upload(planes.bytes), xb = gpu_->upload(x), yb = gpu_->upload(y0),
+             plain = gpu_->zeros(y0.size() * 4);
+        gpu_->device.submit_and_wait([&](VkCommandBuffer cmd) {
+            kernels.mul_mat_planes(cmd, BlockType::Q4_0, {wb.get(), 0}, planes.scales_at, n_cols, n_rows,
+                                   {xb.get(), 0}, n_cols, {yb.get(), 0}, n_rows, 1, true);
+            kernels.mul_mat_planes(cmd, BlockType::Q4_0, {wb.get(), 0}, planes.scales_at, n_cols, n_rows,
+                                   {xb.get(), 0}, n_cols, {plain.get(), 0}, n_rows, 1, false);
+        });
+        const auto acc = read_floats(*yb, y0.size()), only = read_floats(*plain, y0.size());
+        for (size_t i = 0; i < y0.size(); ++i)
+            QVERIFY(std::fabs(acc[i] - (y0[i] + only[i])) <= 1e-5f * (1 + std::fabs(acc[i])));
+
+        QVERIFY(!vk::has_planes(BlockType::Q8_0));
+        QVERIFY_THROWS_EXCEPTION(Error, vk::make_planes(BlockType::Q4_0, w.data(), 48, 1, 27));
+        QVERIFY_THROWS_EXCEPTION(Error, vk::make_planes(BlockType::Q6_K, w.data(), 96, 1, 210));
+        QVERIFY_THROWS_EXCEPTION(Error, vk::make_planes(BlockType::Q8_0, w.data(), 64, 1, 68));
+        gpu_->device.submit_and_wait([&](VkCommandBuffer cmd) {
+            QVERIFY_THROWS_EXCEPTION(
+                Error, kernels.mul_mat_planes(cmd, BlockType::Q4_0, {wb.get(), 0}, planes.scales_at, n_cols,
+                                              n_rows, {xb.get(), 2}, n_cols, {plain.get(), 0}, n_rows, 1));
+        });
     }
 
     void matmul_accumulates_for_the_residual() {
@@ -332,6 +432,33 @@ private slots:
             QVERIFY(std::fabs(got[i] - want[i]) <= 1e-6f * (1 + std::fabs(want[i])));
         // Values past n_rot are left alone.
         QCOMPARE(got[hd - 1], x[hd - 1]);
+    }
+
+    // Cache rows read back (what the KV shift moves) in both formats: f32 exactly, f16 as the
+    // CPU's rounding of the stored values.
+    void kv_rows_read_back() {
+        vk::Kernels kernels(gpu_->device);
+        std::mt19937 rng(11);
+        const uint32_t kv_dim = 48, n_ctx = 20, n_tok = 7, pos0 = 9;
+        for (bool f16 : {true, false}) {
+            const auto rows = random_floats(n_tok * kv_dim, rng, 3.0f);
+            auto src = gpu_->upload(rows);
+            auto cache = gpu_->zeros(size_t{n_ctx} * kv_dim * (f16 ? 2 : 4));
+            auto out = gpu_->zeros((size_t{n_tok} * (kv_dim + 4) + 4) * 4);
+            gpu_->device.submit_and_wait([&](VkCommandBuffer cmd) {
+                kernels.kv_store(cmd, {src.get(), 0}, kv_dim, {cache.get(), 0}, kv_dim, n_tok, pos0, f16);
+                vk::compute_barrier(cmd);
+                // Rows kv_dim + 4 floats apart, after four floats: stride and offset are honoured.
+                kernels.kv_load(cmd, {cache.get(), 0}, kv_dim, n_tok, pos0, f16, {out.get(), 4}, kv_dim + 4);
+            });
+            const auto got = read_floats(*out, size_t{n_tok} * (kv_dim + 4) + 4);
+            QCOMPARE(got[0], 0.0f);
+            for (uint32_t t = 0; t < n_tok; ++t)
+                for (uint32_t i = 0; i < kv_dim; ++i) {
+                    const float v = rows[t * kv_dim + i];
+                    QCOMPARE(got[4 + t * (kv_dim + 4) + i], f16 ? f16_to_f32(f32_to_f16(v)) : v);
+                }
+        }
     }
 
     // KV writes in both cache formats and causal grouped-query attention, decode and prefill, against
