@@ -145,7 +145,7 @@ ScrollView {
         }
         RowLayout {
             Layout.fillWidth: true
-            Label { text: qsTr("GPU device") }
+            Label { text: qsTr("GPU device"); Layout.preferredWidth: 110 }
             ComboBox {
                 id: deviceBox
                 objectName: "gpuDeviceBox"
