@@ -3,12 +3,13 @@
 // a multiple of 16 bytes long, where the plain AVX-512 kernels spend most of their instructions
 // gathering a block's codes and its scale into registers.
 //
-// q4_0: four consecutive 18-byte blocks (72 bytes) come in with one 64-byte and one 8-byte load; one
-// two-source byte permute lines up their 64 code bytes, one AND and one affine bit shuffle give the
-// low and high nibbles, and one word permute plus one conversion give the four scales, replicated to
-// the four 32-bit lanes each block owns. The activation row is rearranged once per product into the
-// same order (see arrange_q8_0_g4), with the -8 code offset and the activation scales precomputed per
-// lane, so each group of four blocks costs two VPDPBUSD, one conversion, one multiply and one FMA.
+// q4_0 (and q5_0 the same way, with its fifth bits): four consecutive 18-byte blocks (72 bytes) come in with
+// one 64-byte and one 8-byte load; one two-source byte permute lines up their 64 code bytes, one AND and one
+// affine bit shuffle give the low and high nibbles, and one word permute plus one conversion give the four
+// scales, replicated to the four 32-bit lanes each block owns. The activation row is rearranged once per
+// product into the same order (see arrange_q8_0_g4), with the -8 code offset and the activation scales
+// precomputed per lane, so each group of four blocks costs two VPDPBUSD, one conversion, one multiply and one
+// FMA.
 #include "engine/cpu/dot_kernels.h"
 #include "engine/quant/blocks.h"
 
@@ -28,7 +29,7 @@ constexpr size_t kGroupBytes = 256;
 struct ActGroup {
     int8_t lo[64];    // values 0..15 of block k at 16k
     int8_t hi[64];    // values 16..31 of block k at 16k
-    int32_t bias[16]; // lane 4k + m: -8 x the sum of the eight activation codes that lane multiplies
+    int32_t bias[16]; // lane 4k + m: -offset x the sum of the eight activation codes that lane multiplies
     float scale[16];  // lane 4k + m: the scale of block k
 };
 static_assert(sizeof(ActGroup) == kGroupBytes);
@@ -41,8 +42,10 @@ size_t g4_row_bytes(int64_t n) {
     return static_cast<size_t>(groups_of(n)) * kGroupBytes;
 }
 
-// Standard q8_0 blocks -> groups of four; a last partial group is padded with zero blocks, which
-// contribute nothing whatever the weights beside them hold.
+// Standard q8_0 blocks -> groups of four for weights whose codes are stored `Offset` above zero (q4_0:
+// 8, q5_0: 16); a last partial group is padded with zero blocks, which contribute nothing whatever
+// the weights beside them hold.
+template <int Offset>
 void arrange_q8_0_g4(const void* in, void* out, int64_t n) {
     const auto* x = static_cast<const BlockQ8_0*>(in);
     auto* g = static_cast<ActGroup*>(out);
@@ -57,7 +60,7 @@ void arrange_q8_0_g4(const void* in, void* out, int64_t n) {
             for (int m = 0; m < 4; ++m) {
                 int sum = 0;
                 for (int t = 0; t < 4; ++t) sum += b.qs[4 * m + t] + b.qs[16 + 4 * m + t];
-                g->bias[4 * k + m] = -8 * sum;
+                g->bias[4 * k + m] = -Offset * sum;
                 g->scale[4 * k + m] = d;
             }
         }
@@ -75,6 +78,7 @@ struct WeightGroup {
 };
 
 struct Q4_0Decoder {
+    using Block = BlockQ4_0;
     __m512i pick_codes, pick_scales, nibble_mask, high_nibble;
 
     Q4_0Decoder() {
@@ -110,11 +114,58 @@ struct Q4_0Decoder {
     }
 };
 
+// q5_0: four 22-byte blocks (88 bytes: a 64-byte load and a masked 24-byte one). Besides the codes and
+// scales, one word permute gathers the four 32-bit fifth-bit words as two 64-bit masks (values 0..15
+// and 16..31 of each block, in the lanes the nibbles land in), and a masked add sets the fifth bits.
+struct Q5_0Decoder {
+    using Block = BlockQ5_0;
+    __m512i pick_codes, pick_scales, pick_fifth, nibble_mask, high_nibble, sixteen;
+
+    Q5_0Decoder() {
+        alignas(64) uint8_t codes[64];
+        for (int k = 0; k < 4; ++k)
+            for (int m = 0; m < 16; ++m) codes[16 * k + m] = static_cast<uint8_t>(22 * k + 6 + m);
+        pick_codes = _mm512_load_si512(codes);
+        alignas(64) uint16_t scales[32] = {}, fifth[32] = {};
+        for (int j = 0; j < 16; ++j) scales[j] = static_cast<uint16_t>(11 * (j / 4));
+        for (int k = 0; k < 4; ++k) {
+            fifth[k] = static_cast<uint16_t>(11 * k + 1);     // bits of values 0..15
+            fifth[4 + k] = static_cast<uint16_t>(11 * k + 2); // bits of values 16..31
+        }
+        pick_scales = _mm512_load_si512(scales);
+        pick_fifth = _mm512_load_si512(fifth);
+        nibble_mask = _mm512_set1_epi8(0x0F);
+        high_nibble = _mm512_set1_epi64(0x1020408000000000LL);
+        sixteen = _mm512_set1_epi8(16);
+    }
+
+    WeightGroup decode(const BlockQ5_0* row, int64_t g, int tail) const {
+        const auto* p = reinterpret_cast<const uint8_t*>(row + kGroupBlocks * g);
+        const int bytes = tail == 0 ? 88 : 22 * tail;
+        const __m512i z0 =
+            bytes >= 64 ? _mm512_loadu_si512(p) : _mm512_maskz_loadu_epi8((__mmask64{1} << bytes) - 1, p);
+        const __m512i z1 = bytes > 64 ? _mm512_maskz_loadu_epi8((__mmask64{1} << (bytes - 64)) - 1, p + 64)
+                                      : _mm512_setzero_si512();
+        const __m512i codes = _mm512_permutex2var_epi8(z0, pick_codes, z1);
+        const __m128i fifth = _mm512_castsi512_si128(_mm512_permutex2var_epi16(z0, pick_fifth, z1));
+        const auto low_bits = static_cast<__mmask64>(_mm_cvtsi128_si64(fifth));
+        const auto high_bits = static_cast<__mmask64>(_mm_extract_epi64(fifth, 1));
+        WeightGroup w;
+        w.lo = _mm512_and_si512(codes, nibble_mask);
+        w.lo = _mm512_mask_add_epi8(w.lo, low_bits, w.lo, sixteen);
+        w.hi = _mm512_gf2p8affine_epi64_epi8(codes, high_nibble, 0);
+        w.hi = _mm512_mask_add_epi8(w.hi, high_bits, w.hi, sixteen);
+        w.scale = _mm512_cvtph_ps(_mm512_castsi512_si256(_mm512_permutex2var_epi16(z0, pick_scales, z1)));
+        return w;
+    }
+};
+
 // One weight row against one activation row (generation): two groups per step into two accumulators,
 // so consecutive groups do not wait on each other's FMA.
-float row_q4_0(int64_t n, const BlockQ4_0* row, const ActGroup* act) {
-    static const Q4_0Decoder decoder;
-    const int64_t nb = n / QK4_0, full = nb / kGroupBlocks;
+template <class D>
+float row_dot(int64_t n, const typename D::Block* row, const ActGroup* act) {
+    static const D decoder;
+    const int64_t nb = n / QK8_0, full = nb / kGroupBlocks;
     const int tail = static_cast<int>(nb % kGroupBlocks);
     __m512 acc[2] = {_mm512_setzero_ps(), _mm512_setzero_ps()};
     auto step = [&](int64_t g, int tail_blocks, __m512& sum) {
@@ -122,7 +173,7 @@ float row_q4_0(int64_t n, const BlockQ4_0* row, const ActGroup* act) {
         // from memory (the loads alone leave the memory system idle more often).
         const char* p = reinterpret_cast<const char*>(row + kGroupBlocks * g);
         _mm_prefetch(p, _MM_HINT_T0);
-        _mm_prefetch(p + 71, _MM_HINT_T0);
+        _mm_prefetch(p + kGroupBlocks * sizeof(typename D::Block) - 1, _MM_HINT_T0);
         const WeightGroup wg = decoder.decode(row, g, tail_blocks);
         const ActGroup& y = act[g];
         const __m512i dot = _mm512_dpbusd_epi32(
@@ -141,24 +192,23 @@ float row_q4_0(int64_t n, const BlockQ4_0* row, const ActGroup* act) {
     return _mm512_reduce_add_ps(_mm512_add_ps(acc[0], acc[1]));
 }
 
-template <int MW, int MA>
-void tile_q4_0(int64_t n, const void* w, size_t ws, const void* a, size_t as, float* out, size_t os) {
+template <class D, int MW, int MA>
+void tile_g4(int64_t n, const void* w, size_t ws, const void* a, size_t as, float* out, size_t os) {
+    using Block = typename D::Block;
     if constexpr (MA == 1) {
         // One token: rows one after the other, so each thread reads one sequential stream, which the
         // hardware prefetchers follow best (several rows side by side read markedly slower).
         for (int i = 0; i < MW; ++i)
-            out[i] = row_q4_0(n, reinterpret_cast<const BlockQ4_0*>(at(w, ws, i)),
-                              static_cast<const ActGroup*>(a));
+            out[i] =
+                row_dot<D>(n, reinterpret_cast<const Block*>(at(w, ws, i)), static_cast<const ActGroup*>(a));
         return;
     }
-    static const Q4_0Decoder decoder;
-    const int64_t nb = n / QK4_0, full = nb / kGroupBlocks;
+    static const D decoder;
+    const int64_t nb = n / QK8_0, full = nb / kGroupBlocks;
     const int tail = static_cast<int>(nb % kGroupBlocks);
-    const BlockQ4_0* rows[MW];
+    const Block* rows[MW];
     const ActGroup* acts[MA];
-    for (int i = 0; i < MW; ++i)
-        rows[i] = reinterpret_cast<const BlockQ4_0*>(static_cast<const std::byte*>(w) +
-                                                     ws * static_cast<size_t>(i));
+    for (int i = 0; i < MW; ++i) rows[i] = reinterpret_cast<const Block*>(at(w, ws, i));
     for (int j = 0; j < MA; ++j)
         acts[j] =
             reinterpret_cast<const ActGroup*>(static_cast<const std::byte*>(a) + as * static_cast<size_t>(j));
@@ -191,25 +241,26 @@ void tile_q4_0(int64_t n, const void* w, size_t ws, const void* a, size_t as, fl
             out[static_cast<size_t>(j) * os + static_cast<size_t>(i)] = _mm512_reduce_add_ps(acc[i][j]);
 }
 
-template <int W, int A>
+template <class D, int W, int A>
 void dispatch_a(int64_t n, const void* w, size_t ws, const void* a, size_t as, int na, float* out,
                 size_t os) {
     if constexpr (A > 1)
-        if (na < A) return dispatch_a<W, A - 1>(n, w, ws, a, as, na, out, os);
-    tile_q4_0<W, A>(n, w, ws, a, as, out, os);
+        if (na < A) return dispatch_a<D, W, A - 1>(n, w, ws, a, as, na, out, os);
+    tile_g4<D, W, A>(n, w, ws, a, as, out, os);
 }
 
-template <int W, int A>
+template <class D, int W, int A>
 void dispatch(int64_t n, const void* w, size_t ws, int nw, const void* a, size_t as, int na, float* out,
               size_t os) {
     if constexpr (W > 1)
-        if (nw < W) return dispatch<W - 1, A>(n, w, ws, nw, a, as, na, out, os);
-    dispatch_a<W, A>(n, w, ws, a, as, na, out, os);
+        if (nw < W) return dispatch<D, W - 1, A>(n, w, ws, nw, a, as, na, out, os);
+    dispatch_a<D, W, A>(n, w, ws, a, as, na, out, os);
 }
 
-float vec_dot_q4_0(int64_t n, const void* w, const void* a) {
+template <class D>
+float vec_dot(int64_t n, const void* w, const void* a) {
     float r = 0.0f;
-    tile_q4_0<1, 1>(n, w, 0, a, 0, &r, 1);
+    tile_g4<D, 1, 1>(n, w, 0, a, 0, &r, 1);
     return r;
 }
 
@@ -217,10 +268,15 @@ float vec_dot_q4_0(int64_t n, const void* w, const void* a) {
 
 const DotKernel* avx512vbmi_dot_kernel(BlockType type) {
     constexpr int W = 4, A = 4;
-    static const DotKernel q4_0{
-        BlockType::Q4_0,       KernelIsa::Avx512Vbmi, &vec_dot_q4_0,   &dispatch<W, A>, W, A,
-        &avx512_quantize_q8_0, &g4_row_bytes,         &arrange_q8_0_g4};
-    return type == BlockType::Q4_0 ? &q4_0 : nullptr;
+    static const DotKernel kernels[] = {
+        {BlockType::Q4_0, KernelIsa::Avx512Vbmi, &vec_dot<Q4_0Decoder>, &dispatch<Q4_0Decoder, W, A>, W, A,
+         &avx512_quantize_q8_0, &g4_row_bytes, &arrange_q8_0_g4<8>},
+        {BlockType::Q5_0, KernelIsa::Avx512Vbmi, &vec_dot<Q5_0Decoder>, &dispatch<Q5_0Decoder, W, A>, W, A,
+         &avx512_quantize_q8_0, &g4_row_bytes, &arrange_q8_0_g4<16>},
+    };
+    for (const DotKernel& k : kernels)
+        if (k.type == type) return &k;
+    return nullptr;
 }
 
 } // namespace fireside
