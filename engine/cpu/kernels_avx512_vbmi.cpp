@@ -23,7 +23,7 @@ namespace fireside {
 namespace {
 
 constexpr int kGroupBlocks = 4;
-constexpr size_t kGroupBytes = 256;
+constexpr size_t kGroupBytes = 320;
 
 // One group of four activation blocks as the q4_0 kernel reads it.
 struct ActGroup {
@@ -31,6 +31,7 @@ struct ActGroup {
     int8_t hi[64];    // values 16..31 of block k at 16k
     int32_t bias[16]; // lane 4k + m: -offset x the sum of the eight activation codes that lane multiplies
     float scale[16];  // lane 4k + m: the scale of block k
+    float sum[16];    // lane 4k + m: a quarter of block k's d * sum of codes (q8_1), for the min term
 };
 static_assert(sizeof(ActGroup) == kGroupBytes);
 
@@ -67,6 +68,26 @@ void arrange_q8_0_g4(const void* in, void* out, int64_t n) {
     }
 }
 
+// q8_1 blocks (for q4_1/q5_1, whose values are d * q + m) -> groups of four: no code offset, and the
+// block sums for the min term spread over the block's four lanes.
+void arrange_q8_1_g4(const void* in, void* out, int64_t n) {
+    const auto* x = static_cast<const BlockQ8_1*>(in);
+    auto* g = static_cast<ActGroup*>(out);
+    const int64_t nb = n / QK8_1;
+    for (int64_t first = 0; first < nb; first += kGroupBlocks, ++g) {
+        std::memset(g, 0, sizeof(ActGroup));
+        for (int k = 0; k < kGroupBlocks && first + k < nb; ++k) {
+            const BlockQ8_1& b = x[first + k];
+            std::memcpy(g->lo + 16 * k, b.qs, 16);
+            std::memcpy(g->hi + 16 * k, b.qs + 16, 16);
+            for (int m = 0; m < 4; ++m) {
+                g->scale[4 * k + m] = b.d;
+                g->sum[4 * k + m] = 0.25f * b.s;
+            }
+        }
+    }
+}
+
 // The decoded codes and scales of one group of one weight row.
 inline const std::byte* at(const void* base, size_t stride, int i) {
     return static_cast<const std::byte*>(base) + stride * static_cast<size_t>(i);
@@ -75,10 +96,12 @@ inline const std::byte* at(const void* base, size_t stride, int i) {
 struct WeightGroup {
     __m512i lo, hi;
     __m512 scale;
+    __m512 min; // q4_1/q5_1: block k's m in lanes 4k .. 4k + 3
 };
 
 struct Q4_0Decoder {
     using Block = BlockQ4_0;
+    static constexpr bool kMin = false;
     __m512i pick_codes, pick_scales, nibble_mask, high_nibble;
 
     Q4_0Decoder() {
@@ -119,6 +142,7 @@ struct Q4_0Decoder {
 // and 16..31 of each block, in the lanes the nibbles land in), and a masked add sets the fifth bits.
 struct Q5_0Decoder {
     using Block = BlockQ5_0;
+    static constexpr bool kMin = false;
     __m512i pick_codes, pick_scales, pick_fifth, nibble_mask, high_nibble, sixteen;
 
     Q5_0Decoder() {
@@ -160,6 +184,67 @@ struct Q5_0Decoder {
     }
 };
 
+// q4_1 (20-byte blocks: d, m, 16 code bytes) and q5_1 (24 bytes: d, m, the fifth-bit word, 16 code
+// bytes): four blocks come in with a 64-byte load and a 16- or 32-byte one; one two-source word
+// permute gathers d (words 0..15) and m (words 16..31) replicated to each block's lanes.
+template <class B, bool Fifth>
+struct MinDecoder {
+    using Block = B;
+    static constexpr bool kMin = true;
+    static constexpr int kBytes = static_cast<int>(sizeof(B));
+    static constexpr int kCodes = kBytes - 16; // offset of the code bytes in a block
+    __m512i pick_codes, pick_scales, pick_fifth, nibble_mask, high_nibble, sixteen;
+
+    MinDecoder() {
+        alignas(64) uint8_t codes[64];
+        for (int k = 0; k < 4; ++k)
+            for (int m = 0; m < 16; ++m) codes[16 * k + m] = static_cast<uint8_t>(kBytes * k + kCodes + m);
+        pick_codes = _mm512_load_si512(codes);
+        alignas(64) uint16_t scales[32] = {}, fifth[32] = {};
+        for (int j = 0; j < 16; ++j) {
+            scales[j] = static_cast<uint16_t>(kBytes / 2 * (j / 4));          // d
+            scales[16 + j] = static_cast<uint16_t>(kBytes / 2 * (j / 4) + 1); // m
+        }
+        for (int k = 0; k < 4; ++k) {
+            fifth[k] = static_cast<uint16_t>(kBytes / 2 * k + 2);     // bits of values 0..15
+            fifth[4 + k] = static_cast<uint16_t>(kBytes / 2 * k + 3); // bits of values 16..31
+        }
+        pick_scales = _mm512_load_si512(scales);
+        pick_fifth = _mm512_load_si512(fifth);
+        nibble_mask = _mm512_set1_epi8(0x0F);
+        high_nibble = _mm512_set1_epi64(0x1020408000000000LL);
+        sixteen = _mm512_set1_epi8(16);
+    }
+
+    WeightGroup decode(const Block* row, int64_t g, int tail) const {
+        const auto* p = reinterpret_cast<const uint8_t*>(row + kGroupBlocks * g);
+        const int bytes = tail == 0 ? kGroupBlocks * kBytes : kBytes * tail;
+        const __m512i z0 =
+            bytes >= 64 ? _mm512_loadu_si512(p) : _mm512_maskz_loadu_epi8((__mmask64{1} << bytes) - 1, p);
+        const __m512i z1 = bytes > 64 ? _mm512_maskz_loadu_epi8((__mmask64{1} << (bytes - 64)) - 1, p + 64)
+                                      : _mm512_setzero_si512();
+        const __m512i codes = _mm512_permutex2var_epi8(z0, pick_codes, z1);
+        WeightGroup w;
+        w.lo = _mm512_and_si512(codes, nibble_mask);
+        w.hi = _mm512_gf2p8affine_epi64_epi8(codes, high_nibble, 0);
+        if constexpr (Fifth) {
+            const __m128i fifth = _mm512_castsi512_si128(_mm512_permutex2var_epi16(z0, pick_fifth, z1));
+            w.lo =
+                _mm512_mask_add_epi8(w.lo, static_cast<__mmask64>(_mm_cvtsi128_si64(fifth)), w.lo, sixteen);
+            w.hi = _mm512_mask_add_epi8(w.hi, static_cast<__mmask64>(_mm_extract_epi64(fifth, 1)), w.hi,
+                                        sixteen);
+        }
+        const __m512i dm = _mm512_permutex2var_epi16(z0, pick_scales, z1);
+        w.scale = _mm512_cvtph_ps(_mm512_castsi512_si256(dm));
+        w.min = _mm512_cvtph_ps(_mm512_extracti64x4_epi64(dm, 1));
+        return w;
+    }
+};
+
+// q4_1 measured no faster here than the plain AVX-512 kernel (its blocks are easier to gather there),
+// so only q5_1 uses this tier.
+using Q5_1Decoder = MinDecoder<BlockQ5_1, true>;
+
 // One weight row against one activation row (generation): two groups per step into two accumulators,
 // so consecutive groups do not wait on each other's FMA.
 template <class D>
@@ -181,6 +266,7 @@ float row_dot(int64_t n, const typename D::Block* row, const ActGroup* act) {
             _mm512_loadu_si512(y.hi));
         sum =
             _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), _mm512_mul_ps(wg.scale, _mm512_loadu_ps(y.scale)), sum);
+        if constexpr (D::kMin) sum = _mm512_fmadd_ps(wg.min, _mm512_loadu_ps(y.sum), sum);
     };
     int64_t g = 0;
     for (; g + 2 <= full; g += 2) {
@@ -233,6 +319,8 @@ void tile_g4(int64_t n, const void* w, size_t ws, const void* a, size_t as, floa
                     _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(bias, wg[i].lo, ylo), wg[i].hi, yhi);
                 acc[i][j] =
                     _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), _mm512_mul_ps(wg[i].scale, ys), acc[i][j]);
+                if constexpr (D::kMin)
+                    acc[i][j] = _mm512_fmadd_ps(wg[i].min, _mm512_loadu_ps(y.sum), acc[i][j]);
             }
         }
     }
@@ -273,6 +361,8 @@ const DotKernel* avx512vbmi_dot_kernel(BlockType type) {
          &avx512_quantize_q8_0, &g4_row_bytes, &arrange_q8_0_g4<8>},
         {BlockType::Q5_0, KernelIsa::Avx512Vbmi, &vec_dot<Q5_0Decoder>, &dispatch<Q5_0Decoder, W, A>, W, A,
          &avx512_quantize_q8_0, &g4_row_bytes, &arrange_q8_0_g4<16>},
+        {BlockType::Q5_1, KernelIsa::Avx512Vbmi, &vec_dot<Q5_1Decoder>, &dispatch<Q5_1Decoder, W, A>, W, A,
+         nullptr, &g4_row_bytes, &arrange_q8_1_g4},
     };
     for (const DotKernel& k : kernels)
         if (k.type == type) return &k;
