@@ -60,7 +60,9 @@ const DotKernel* avx512_dot_kernel(BlockType type);
 const DotKernel* avx512vbmi_dot_kernel(BlockType type);
 const DotKernel* neon_dot_kernel(BlockType type);
 
-// q8_0 activation rows as the AVX-512 tier makes them (exported for the VBMI tier, which rearranges them).
+// q8_0 / q8_1 activation rows as the AVX-512 tier makes them (exported for the VBMI tier, which
+// rearranges them).
 void avx512_quantize_q8_0(const float* x, void* out, int64_t n);
+void avx512_quantize_q8_1(const float* x, void* out, int64_t n);
 
 } // namespace fireside

@@ -496,6 +496,10 @@ void avx512_quantize_q8_0(const float* x, void* out, int64_t n) {
     quantize_q8_0(x, out, n);
 }
 
+void avx512_quantize_q8_1(const float* x, void* out, int64_t n) {
+    quantize_q8_1_ymm(x, out, n);
+}
+
 } // namespace fireside
 
 #else
@@ -506,6 +510,7 @@ const DotKernel* avx512_dot_kernel(BlockType) {
     return nullptr;
 }
 void avx512_quantize_q8_0(const float*, void*, int64_t) {}
+void avx512_quantize_q8_1(const float*, void*, int64_t) {}
 
 } // namespace fireside
 
