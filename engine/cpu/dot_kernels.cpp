@@ -101,6 +101,12 @@ const DotKernel* dot_kernel_for(BlockType type, KernelIsa isa) {
     return nullptr;
 }
 
+const DotKernel* find_dot_kernel(std::span<const DotKernel> table, BlockType type) {
+    for (const DotKernel& k : table)
+        if (k.type == type) return &k;
+    return nullptr;
+}
+
 size_t activation_row_bytes(const DotKernel& kernel, int64_t n) {
     if (kernel.act_row_bytes) return kernel.act_row_bytes(n);
     return row_bytes(block_traits(kernel.type).vec_dot_type, n);

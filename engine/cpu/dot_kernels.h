@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 
 namespace fireside {
 
@@ -42,6 +43,9 @@ struct DotKernel {
     size_t (*act_row_bytes)(int64_t n) = nullptr;
     void (*arrange)(const void* in, void* out, int64_t n) = nullptr;
 };
+
+// The entry for `type` in one instruction set's kernel table, or nullptr.
+const DotKernel* find_dot_kernel(std::span<const DotKernel> table, BlockType type);
 
 // Bytes of one activation row of n values as `kernel` reads it.
 size_t activation_row_bytes(const DotKernel& kernel, int64_t n);

@@ -89,9 +89,7 @@ const DotKernel* avx2_dot_kernel(BlockType type) {
         {BlockType::Q5_K, KernelIsa::Avx2, &vec_dot<Q5K>, &dispatch<Q5K, W, A>, W, A, nullptr},
         {BlockType::Q6_K, KernelIsa::Avx2, &vec_dot<Q6K>, &dispatch<Q6K, W, A>, W, A, nullptr},
     };
-    for (const DotKernel& k : kernels)
-        if (k.type == type) return &k;
-    return nullptr;
+    return find_dot_kernel(kernels, type);
 }
 
 } // namespace fireside

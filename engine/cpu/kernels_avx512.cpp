@@ -487,9 +487,7 @@ const DotKernel* avx512_dot_kernel(BlockType type) {
         {BlockType::Q5_K, KernelIsa::Avx512, &vec_dot<Q5K>, &dispatch<Q5K, ZW, ZA>, ZW, ZA, nullptr},
         {BlockType::Q6_K, KernelIsa::Avx512, &vec_dot<Q6K>, &dispatch<Q6K, ZW, ZA>, ZW, ZA, nullptr},
     };
-    for (const DotKernel& k : kernels)
-        if (k.type == type) return &k;
-    return nullptr;
+    return find_dot_kernel(kernels, type);
 }
 
 void avx512_quantize_q8_0(const float* x, void* out, int64_t n) {

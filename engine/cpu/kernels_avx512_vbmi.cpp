@@ -364,9 +364,7 @@ const DotKernel* avx512vbmi_dot_kernel(BlockType type) {
         {BlockType::Q5_1, KernelIsa::Avx512Vbmi, &vec_dot<Q5_1Decoder>, &dispatch<Q5_1Decoder, W, A>, W, A,
          &avx512_quantize_q8_1, &g4_row_bytes, &arrange_q8_1_g4},
     };
-    for (const DotKernel& k : kernels)
-        if (k.type == type) return &k;
-    return nullptr;
+    return find_dot_kernel(kernels, type);
 }
 
 } // namespace fireside

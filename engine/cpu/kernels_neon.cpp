@@ -615,9 +615,7 @@ const DotKernel* neon_dot_kernel(BlockType type) {
         {BlockType::Q5_K, KernelIsa::Neon, &vec_dot<Q5K>, &dispatch<Q5K, W, A>, W, A, &quantize_q8_K_neon},
         {BlockType::Q6_K, KernelIsa::Neon, &vec_dot<Q6K>, &dispatch<Q6K, W, A>, W, A, &quantize_q8_K_neon},
     };
-    for (const DotKernel& k : kernels)
-        if (k.type == type) return &k;
-    return nullptr;
+    return find_dot_kernel(kernels, type);
 }
 
 } // namespace fireside
