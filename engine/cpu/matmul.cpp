@@ -53,10 +53,7 @@ const std::byte* convert_activations(const DotKernel& kernel, const float* x, in
     const size_t plain_stride = row_bytes(act_type, n);
     auto& plain = scratch.quantized[static_cast<size_t>(slot)];
     plain.resize(plain_stride * static_cast<size_t>(n_tokens));
-    if (act_type == BlockType::F32)
-        std::copy_n(reinterpret_cast<const std::byte*>(x), plain.size(), plain.data());
-    else
-        quantize_rows(act_type, x, n, n_tokens, plain.data(), pool, kernel.quantize);
+    quantize_rows(act_type, x, n, n_tokens, plain.data(), pool, kernel.quantize);
     if (!kernel.arrange) return plain.data();
     const size_t stride = activation_row_bytes(kernel, n);
     auto& arranged = scratch.arranged[static_cast<size_t>(slot)];
@@ -103,7 +100,7 @@ void matmul_group(const MatmulJob* jobs, int n_jobs, const float* x, int64_t n_t
                 fmt::format("matrix products with {} weights are not supported on the CPU", traits.name));
         const BlockType act_type = traits.vec_dot_type;
         p.act_stride = activation_row_bytes(*p.kernel, p.w->n_cols);
-        if (act_type == BlockType::F32 && !p.kernel->arrange) {
+        if (act_type == BlockType::F32) {
             p.act = reinterpret_cast<const std::byte*>(x);
         } else {
             // Reuse an earlier job's conversion when it is the same format made the same way.
