@@ -7,13 +7,14 @@
 // one 64-byte and one 8-byte load; one two-source byte permute lines up their 64 code bytes, one AND and one
 // affine bit shuffle give the low and high nibbles, and one word permute plus one conversion give the four
 // scales, replicated to the four 32-bit lanes each block owns. The activation row is rearranged once per
-// product into the same order (see arrange_q8_0_g4), with the -8 code offset and the activation scales
+// product into the same order (see arrange_g4), with the -8 code offset and the activation scales
 // precomputed per lane, so each group of four blocks costs two VPDPBUSD, one conversion, one multiply and one
 // FMA.
 #include "engine/cpu/dot_kernels.h"
 #include "engine/quant/blocks.h"
 
 #include <cstring>
+#include <type_traits>
 
 #if defined(__x86_64__) && defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__) &&         \
     defined(__AVX512VNNI__) && defined(__AVX512VBMI__) && defined(__GFNI__) && defined(__F16C__)
@@ -43,56 +44,46 @@ size_t g4_row_bytes(int64_t n) {
     return static_cast<size_t>(groups_of(n)) * kGroupBytes;
 }
 
-// Standard q8_0 blocks -> groups of four for weights whose codes are stored `Offset` above zero (q4_0:
-// 8, q5_0: 16); a last partial group is padded with zero blocks, which contribute nothing whatever
-// the weights beside them hold.
-template <int Offset>
-void arrange_q8_0_g4(const void* in, void* out, int64_t n) {
-    const auto* x = static_cast<const BlockQ8_0*>(in);
+inline float scale_of(const BlockQ8_0& b) {
+    return _cvtsh_ss(b.d);
+}
+inline float scale_of(const BlockQ8_1& b) {
+    return b.d;
+}
+
+// Activation blocks -> groups of four. Block is q8_0 for weights whose codes are stored `Offset` above
+// zero (q4_0: 8, q5_0: 16), or q8_1 for q5_1 (values d * q + m: no offset, and the block sums for the
+// min term spread over the block's four lanes). A last partial group is padded with zero blocks,
+// which contribute nothing whatever the weights beside them hold.
+template <class Block, int Offset>
+void arrange_g4(const void* in, void* out, int64_t n) {
+    const auto* x = static_cast<const Block*>(in);
     auto* g = static_cast<ActGroup*>(out);
     const int64_t nb = n / QK8_0;
     for (int64_t first = 0; first < nb; first += kGroupBlocks, ++g) {
         std::memset(g, 0, sizeof(ActGroup));
         for (int k = 0; k < kGroupBlocks && first + k < nb; ++k) {
-            const BlockQ8_0& b = x[first + k];
+            const Block& b = x[first + k];
             std::memcpy(g->lo + 16 * k, b.qs, 16);
             std::memcpy(g->hi + 16 * k, b.qs + 16, 16);
-            const float d = _cvtsh_ss(b.d);
             for (int m = 0; m < 4; ++m) {
-                int sum = 0;
-                for (int t = 0; t < 4; ++t) sum += b.qs[4 * m + t] + b.qs[16 + 4 * m + t];
-                g->bias[4 * k + m] = -Offset * sum;
-                g->scale[4 * k + m] = d;
+                g->scale[4 * k + m] = scale_of(b);
+                if constexpr (Offset != 0) {
+                    int sum = 0;
+                    for (int t = 0; t < 4; ++t) sum += b.qs[4 * m + t] + b.qs[16 + 4 * m + t];
+                    g->bias[4 * k + m] = -Offset * sum;
+                }
+                if constexpr (std::is_same_v<Block, BlockQ8_1>) g->sum[4 * k + m] = 0.25f * b.s;
             }
         }
     }
 }
 
-// q8_1 blocks (for q4_1/q5_1, whose values are d * q + m) -> groups of four: no code offset, and the
-// block sums for the min term spread over the block's four lanes.
-void arrange_q8_1_g4(const void* in, void* out, int64_t n) {
-    const auto* x = static_cast<const BlockQ8_1*>(in);
-    auto* g = static_cast<ActGroup*>(out);
-    const int64_t nb = n / QK8_1;
-    for (int64_t first = 0; first < nb; first += kGroupBlocks, ++g) {
-        std::memset(g, 0, sizeof(ActGroup));
-        for (int k = 0; k < kGroupBlocks && first + k < nb; ++k) {
-            const BlockQ8_1& b = x[first + k];
-            std::memcpy(g->lo + 16 * k, b.qs, 16);
-            std::memcpy(g->hi + 16 * k, b.qs + 16, 16);
-            for (int m = 0; m < 4; ++m) {
-                g->scale[4 * k + m] = b.d;
-                g->sum[4 * k + m] = 0.25f * b.s;
-            }
-        }
-    }
-}
-
-// The decoded codes and scales of one group of one weight row.
 inline const std::byte* at(const void* base, size_t stride, int i) {
     return static_cast<const std::byte*>(base) + stride * static_cast<size_t>(i);
 }
 
+// The decoded codes and scales of one group of one weight row.
 struct WeightGroup {
     __m512i lo, hi;
     __m512 scale;
@@ -137,77 +128,34 @@ struct Q4_0Decoder {
     }
 };
 
-// q5_0: four 22-byte blocks (88 bytes: a 64-byte load and a masked 24-byte one). Besides the codes and
-// scales, one word permute gathers the four 32-bit fifth-bit words as two 64-bit masks (values 0..15
-// and 16..31 of each block, in the lanes the nibbles land in), and a masked add sets the fifth bits.
-struct Q5_0Decoder {
-    using Block = BlockQ5_0;
-    static constexpr bool kMin = false;
-    __m512i pick_codes, pick_scales, pick_fifth, nibble_mask, high_nibble, sixteen;
-
-    Q5_0Decoder() {
-        alignas(64) uint8_t codes[64];
-        for (int k = 0; k < 4; ++k)
-            for (int m = 0; m < 16; ++m) codes[16 * k + m] = static_cast<uint8_t>(22 * k + 6 + m);
-        pick_codes = _mm512_load_si512(codes);
-        alignas(64) uint16_t scales[32] = {}, fifth[32] = {};
-        for (int j = 0; j < 16; ++j) scales[j] = static_cast<uint16_t>(11 * (j / 4));
-        for (int k = 0; k < 4; ++k) {
-            fifth[k] = static_cast<uint16_t>(11 * k + 1);     // bits of values 0..15
-            fifth[4 + k] = static_cast<uint16_t>(11 * k + 2); // bits of values 16..31
-        }
-        pick_scales = _mm512_load_si512(scales);
-        pick_fifth = _mm512_load_si512(fifth);
-        nibble_mask = _mm512_set1_epi8(0x0F);
-        high_nibble = _mm512_set1_epi64(0x1020408000000000LL);
-        sixteen = _mm512_set1_epi8(16);
-    }
-
-    WeightGroup decode(const BlockQ5_0* row, int64_t g, int tail) const {
-        const auto* p = reinterpret_cast<const uint8_t*>(row + kGroupBlocks * g);
-        const int bytes = tail == 0 ? 88 : 22 * tail;
-        const __m512i z0 =
-            bytes >= 64 ? _mm512_loadu_si512(p) : _mm512_maskz_loadu_epi8((__mmask64{1} << bytes) - 1, p);
-        const __m512i z1 = bytes > 64 ? _mm512_maskz_loadu_epi8((__mmask64{1} << (bytes - 64)) - 1, p + 64)
-                                      : _mm512_setzero_si512();
-        const __m512i codes = _mm512_permutex2var_epi8(z0, pick_codes, z1);
-        const __m128i fifth = _mm512_castsi512_si128(_mm512_permutex2var_epi16(z0, pick_fifth, z1));
-        const auto low_bits = static_cast<__mmask64>(_mm_cvtsi128_si64(fifth));
-        const auto high_bits = static_cast<__mmask64>(_mm_extract_epi64(fifth, 1));
-        WeightGroup w;
-        w.lo = _mm512_and_si512(codes, nibble_mask);
-        w.lo = _mm512_mask_add_epi8(w.lo, low_bits, w.lo, sixteen);
-        w.hi = _mm512_gf2p8affine_epi64_epi8(codes, high_nibble, 0);
-        w.hi = _mm512_mask_add_epi8(w.hi, high_bits, w.hi, sixteen);
-        w.scale = _mm512_cvtph_ps(_mm512_castsi512_si256(_mm512_permutex2var_epi16(z0, pick_scales, z1)));
-        return w;
-    }
-};
-
-// q4_1 (20-byte blocks: d, m, 16 code bytes) and q5_1 (24 bytes: d, m, the fifth-bit word, 16 code
-// bytes): four blocks come in with a 64-byte load and a 16- or 32-byte one; one two-source word
-// permute gathers d (words 0..15) and m (words 16..31) replicated to each block's lanes.
-template <class B, bool Fifth>
-struct MinDecoder {
+// q5_0 (22-byte blocks: d, the fifth-bit word, 16 code bytes) and q5_1 (24 bytes: d, m, the fifth-bit
+// word, 16 code bytes): four blocks come in with a 64-byte load and a masked 24- or 32-byte one.
+// Besides the codes, one two-source word permute gathers d (words 0..15) and, for q5_1, m (words
+// 16..31) replicated to each block's lanes, and another the four fifth-bit words as two 64-bit masks
+// (values 0..15 and 16..31 of each block, in the lanes the nibbles land in) for masked adds. q4_1
+// measured no faster here than on the plain AVX-512 tier, so it stays there.
+template <class B>
+struct FifthBitDecoder {
     using Block = B;
-    static constexpr bool kMin = true;
+    static constexpr bool kMin = requires(const B& b) { b.m; };
     static constexpr int kBytes = static_cast<int>(sizeof(B));
-    static constexpr int kCodes = kBytes - 16; // offset of the code bytes in a block
+    static constexpr int kCodes = kBytes - 16;      // byte offset of the codes in a block
+    static constexpr int kFifth = (kCodes - 4) / 2; // word offset of the fifth-bit word
     __m512i pick_codes, pick_scales, pick_fifth, nibble_mask, high_nibble, sixteen;
 
-    MinDecoder() {
+    FifthBitDecoder() {
         alignas(64) uint8_t codes[64];
         for (int k = 0; k < 4; ++k)
             for (int m = 0; m < 16; ++m) codes[16 * k + m] = static_cast<uint8_t>(kBytes * k + kCodes + m);
         pick_codes = _mm512_load_si512(codes);
         alignas(64) uint16_t scales[32] = {}, fifth[32] = {};
         for (int j = 0; j < 16; ++j) {
-            scales[j] = static_cast<uint16_t>(kBytes / 2 * (j / 4));          // d
-            scales[16 + j] = static_cast<uint16_t>(kBytes / 2 * (j / 4) + 1); // m
+            scales[j] = static_cast<uint16_t>(kBytes / 2 * (j / 4));                    // d
+            if (kMin) scales[16 + j] = static_cast<uint16_t>(kBytes / 2 * (j / 4) + 1); // m
         }
         for (int k = 0; k < 4; ++k) {
-            fifth[k] = static_cast<uint16_t>(kBytes / 2 * k + 2);     // bits of values 0..15
-            fifth[4 + k] = static_cast<uint16_t>(kBytes / 2 * k + 3); // bits of values 16..31
+            fifth[k] = static_cast<uint16_t>(kBytes / 2 * k + kFifth);         // bits of values 0..15
+            fifth[4 + k] = static_cast<uint16_t>(kBytes / 2 * k + kFifth + 1); // bits of values 16..31
         }
         pick_scales = _mm512_load_si512(scales);
         pick_fifth = _mm512_load_si512(fifth);
@@ -224,26 +172,21 @@ struct MinDecoder {
         const __m512i z1 = bytes > 64 ? _mm512_maskz_loadu_epi8((__mmask64{1} << (bytes - 64)) - 1, p + 64)
                                       : _mm512_setzero_si512();
         const __m512i codes = _mm512_permutex2var_epi8(z0, pick_codes, z1);
+        const __m128i fifth = _mm512_castsi512_si128(_mm512_permutex2var_epi16(z0, pick_fifth, z1));
         WeightGroup w;
         w.lo = _mm512_and_si512(codes, nibble_mask);
+        w.lo = _mm512_mask_add_epi8(w.lo, static_cast<__mmask64>(_mm_cvtsi128_si64(fifth)), w.lo, sixteen);
         w.hi = _mm512_gf2p8affine_epi64_epi8(codes, high_nibble, 0);
-        if constexpr (Fifth) {
-            const __m128i fifth = _mm512_castsi512_si128(_mm512_permutex2var_epi16(z0, pick_fifth, z1));
-            w.lo =
-                _mm512_mask_add_epi8(w.lo, static_cast<__mmask64>(_mm_cvtsi128_si64(fifth)), w.lo, sixteen);
-            w.hi = _mm512_mask_add_epi8(w.hi, static_cast<__mmask64>(_mm_extract_epi64(fifth, 1)), w.hi,
-                                        sixteen);
-        }
+        w.hi = _mm512_mask_add_epi8(w.hi, static_cast<__mmask64>(_mm_extract_epi64(fifth, 1)), w.hi, sixteen);
         const __m512i dm = _mm512_permutex2var_epi16(z0, pick_scales, z1);
         w.scale = _mm512_cvtph_ps(_mm512_castsi512_si256(dm));
-        w.min = _mm512_cvtph_ps(_mm512_extracti64x4_epi64(dm, 1));
+        if constexpr (kMin) w.min = _mm512_cvtph_ps(_mm512_extracti64x4_epi64(dm, 1));
         return w;
     }
 };
 
-// q4_1 measured no faster here than the plain AVX-512 kernel (its blocks are easier to gather there),
-// so only q5_1 uses this tier.
-using Q5_1Decoder = MinDecoder<BlockQ5_1, true>;
+using Q5_0Decoder = FifthBitDecoder<BlockQ5_0>;
+using Q5_1Decoder = FifthBitDecoder<BlockQ5_1>;
 
 // One weight row against one activation row (generation): two groups per step into two accumulators,
 // so consecutive groups do not wait on each other's FMA.
@@ -358,11 +301,11 @@ const DotKernel* avx512vbmi_dot_kernel(BlockType type) {
     constexpr int W = 4, A = 4;
     static const DotKernel kernels[] = {
         {BlockType::Q4_0, KernelIsa::Avx512Vbmi, &vec_dot<Q4_0Decoder>, &dispatch<Q4_0Decoder, W, A>, W, A,
-         &avx512_quantize_q8_0, &g4_row_bytes, &arrange_q8_0_g4<8>},
+         &avx512_quantize_q8_0, &g4_row_bytes, &arrange_g4<BlockQ8_0, 8>},
         {BlockType::Q5_0, KernelIsa::Avx512Vbmi, &vec_dot<Q5_0Decoder>, &dispatch<Q5_0Decoder, W, A>, W, A,
-         &avx512_quantize_q8_0, &g4_row_bytes, &arrange_q8_0_g4<16>},
+         &avx512_quantize_q8_0, &g4_row_bytes, &arrange_g4<BlockQ8_0, 16>},
         {BlockType::Q5_1, KernelIsa::Avx512Vbmi, &vec_dot<Q5_1Decoder>, &dispatch<Q5_1Decoder, W, A>, W, A,
-         &avx512_quantize_q8_1, &g4_row_bytes, &arrange_q8_1_g4},
+         &avx512_quantize_q8_1, &g4_row_bytes, &arrange_g4<BlockQ8_1, 0>},
     };
     return find_dot_kernel(kernels, type);
 }
