@@ -42,7 +42,14 @@ struct DotKernel {
     // nullptr: activations are plain vec_dot_type rows.
     size_t (*act_row_bytes)(int64_t n) = nullptr;
     void (*arrange)(const void* in, void* out, int64_t n) = nullptr;
+    // A kernel of its own for prompt batches (kBatchKernelTokens or more activation rows), with its
+    // own activation order where decoding a weight block into that order pays off only when many
+    // rows share it; nullptr: this kernel serves batches too.
+    const DotKernel* batch = nullptr;
 };
+
+// Products with at least this many activation rows use DotKernel::batch where there is one.
+inline constexpr int64_t kBatchKernelTokens = 4;
 
 // The entry for `type` in one instruction set's kernel table, or nullptr.
 const DotKernel* find_dot_kernel(std::span<const DotKernel> table, BlockType type);

@@ -365,83 +365,210 @@ struct KOneToken {
     }
 };
 
-// ---- k-quants on 512-bit registers ----------------------------------------------------------------
+// ---- k-quant batches: sub-block sums with VPDPBUSD ------------------------------------------------
 
-// Each weight super-block is decoded once (the shared decoders) and its four 64-value runs are then
-// multiplied against every activation row of the tile: VPMADDUBSW + VPMADDWD, which applies the
-// sub-block scales in the 16-bit multiply, so the only per-pair work outside the integer units is
-// one conversion and two FMAs per super-block.
+// Prompt batches decode each weight super-block once per tile into four registers whose 32-bit lane p
+// holds four consecutive codes of the 16-value sub-block p (register k: its values 4k .. 4k + 3); the
+// activations are arranged the same way once per product. Four VPDPBUSD then give all sixteen
+// sub-block sums at once, and the sub-block scales and mins are applied in floats: eight instructions
+// per super-block and activation row, where VPMADDUBSW + VPMADDWD over value-ordered runs took
+// about twenty-five.
+
+// One activation super-block in that order: its codes, d * (sum of the codes) of each sub-block, d.
+struct KBatchAct {
+    int8_t q[QK_K];
+    float sums[16];
+    float d;
+    float pad[15]; // whole cache lines
+};
+static_assert(sizeof(KBatchAct) == 384);
+
+size_t kbatch_act_row_bytes(int64_t n) {
+    return static_cast<size_t>(n / QK_K) * sizeof(KBatchAct);
+}
+
+// 32-bit lane p of register k takes word 4p + k of the value-ordered codes.
+inline __m512i word_of_lane(int k) {
+    return _mm512_add_epi32(_mm512_setr_epi32(0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44, 48, 52, 56, 60),
+                            _mm512_set1_epi32(k));
+}
+
+void arrange_kbatch(const void* in, void* out, int64_t n) {
+    const auto* y = static_cast<const BlockQ8_K*>(in);
+    auto* o = static_cast<KBatchAct*>(out);
+    for (int64_t b = 0; b < n / QK_K; ++b) {
+        __m512i v[4];
+        for (int m = 0; m < 4; ++m) v[m] = _mm512_loadu_si512(y[b].qs + 64 * m);
+        for (int k = 0; k < 4; ++k) {
+            // Indices wrap at 32 words: lanes 0..7 come from the first two registers, 8..15 from the others.
+            const __m512i idx = word_of_lane(k);
+            const __m512i first = _mm512_permutex2var_epi32(v[0], idx, v[1]);
+            const __m512i second = _mm512_permutex2var_epi32(v[2], idx, v[3]);
+            _mm512_storeu_si512(o[b].q + 64 * k, _mm512_mask_mov_epi32(first, 0xFF00, second));
+        }
+        const __m512 sums = _mm512_cvtepi32_ps(_mm512_cvtepi16_epi32(load256(y[b].bsums)));
+        _mm512_storeu_ps(o[b].sums, _mm512_mul_ps(sums, _mm512_set1_ps(y[b].d)));
+        o[b].d = y[b].d;
+        for (float& p : o[b].pad) p = 0.0f;
+    }
+}
+
+// Where a k-quant stores the bits of its codes, in the order above: for lane p, the 32-bit word of
+// the array that holds values 0..3 of sub-block p (values 4k .. 4k + 3 are in word base + k), and the
+// shift that brings the field down to bit 0 of each byte.
+struct CodeField {
+    int32_t word[16];
+    int32_t shift[16];
+};
+
+template <class Word, class Shift>
+constexpr CodeField code_field(Word word, Shift shift) {
+    CodeField f{};
+    for (int p = 0; p < 16; ++p) {
+        f.word[p] = word(p);
+        f.shift[p] = shift(p);
+    }
+    return f;
+}
+
+// The field `f` of `Bytes` bytes of bit-packed codes at src, masked with `mask` in every byte.
+template <int Bytes>
+inline void extract_field(const uint8_t* src, const CodeField& f, uint32_t mask, __m512i (&out)[4]) {
+    __m512i lo, hi = _mm512_setzero_si512();
+    if constexpr (Bytes == 32)
+        lo = _mm512_zextsi256_si512(load256(src));
+    else
+        lo = _mm512_loadu_si512(src);
+    if constexpr (Bytes == 128) hi = _mm512_loadu_si512(src + 64);
+    const __m512i word = _mm512_loadu_si512(f.word), shift = _mm512_loadu_si512(f.shift);
+    const __m512i m = _mm512_set1_epi32(static_cast<int>(mask));
+    for (int k = 0; k < 4; ++k) {
+        const __m512i idx = _mm512_add_epi32(word, _mm512_set1_epi32(k));
+        const __m512i g =
+            Bytes == 128 ? _mm512_permutex2var_epi32(lo, idx, hi) : _mm512_permutexvar_epi32(idx, lo);
+        out[k] = _mm512_and_si512(_mm512_srlv_epi32(g, shift), m);
+    }
+}
+
+// Adds a high field (already masked) to the codes, `at` bits up.
+template <int Bytes>
+inline void add_high_field(const uint8_t* src, const CodeField& f, uint32_t mask, int at, __m512i (&q)[4]) {
+    __m512i high[4];
+    extract_field<Bytes>(src, f, mask, high);
+    for (int k = 0; k < 4; ++k)
+        q[k] = _mm512_or_si512(q[k], _mm512_sll_epi32(high[k], _mm_cvtsi32_si128(at)));
+}
+
+// Per lane p (a 16-value sub-block): value = scale * code - offset.
+struct KScales {
+    __m512 scale, offset;
+};
+
+inline __m512 dword_floats(__m512i v) {
+    return _mm512_cvtepi32_ps(v);
+}
+
+// Sub-block p of q2_K/q3_K covers values 128h + 32j + 16s.. with p = 8h + 2j + s: bits 2j of qs[32h + l].
+constexpr CodeField kTwoBitLow =
+    code_field([](int p) { return 8 * (p / 8) + 4 * (p % 2); }, [](int p) { return 2 * ((p / 2) % 4); });
+
+struct BatchQ2_K {
+    using Block = BlockQ2_K;
+    static void decode(const Block& x, __m512i (&q)[4], KScales& s) {
+        extract_field<64>(x.qs, kTwoBitLow, 0x03030303u, q);
+        const __m512i e = _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x.scales)));
+        s.scale = _mm512_mul_ps(dword_floats(_mm512_and_si512(e, _mm512_set1_epi32(15))),
+                                _mm512_set1_ps(half(x.d)));
+        s.offset = _mm512_mul_ps(dword_floats(_mm512_srli_epi32(e, 4)), _mm512_set1_ps(half(x.dmin)));
+    }
+};
+
+struct BatchQ3_K {
+    using Block = BlockQ3_K;
+    // The third bit: bit 4h + j of hmask[l].
+    static constexpr CodeField kHigh =
+        code_field([](int p) { return 4 * (p % 2); }, [](int p) { return 4 * (p / 8) + (p / 2) % 4; });
+    static void decode(const Block& x, __m512i (&q)[4], KScales& s) {
+        extract_field<64>(x.qs, kTwoBitLow, 0x03030303u, q);
+        add_high_field<32>(x.hmask, kHigh, 0x01010101u, 2, q);
+        s.scale = _mm512_mul_ps(dword_floats(_mm512_cvtepi16_epi32(q3_scales(x.scales))),
+                                _mm512_set1_ps(half(x.d)));
+        s.offset = _mm512_mul_ps(s.scale, _mm512_set1_ps(4.0f)); // codes are stored + 4
+    }
+};
+
+// Sub-block p of q4_K/q5_K covers values 64c + 32t + 16s.. with p = 4c + 2t + s: nibble t of qs[32c + l].
+constexpr CodeField kNibbles =
+    code_field([](int p) { return 8 * (p / 4) + 4 * (p % 2); }, [](int p) { return 4 * ((p / 2) % 2); });
+
+template <class B, bool Fifth>
+struct BatchQ4_5K {
+    using Block = B;
+    // The fifth bit: bit 2c + t of qh[l].
+    static constexpr CodeField kHigh =
+        code_field([](int p) { return 4 * (p % 2); }, [](int p) { return 2 * (p / 4) + (p / 2) % 2; });
+    static void decode(const Block& x, __m512i (&q)[4], KScales& s) {
+        extract_field<128>(x.qs, kNibbles, 0x0F0F0F0Fu, q);
+        if constexpr (Fifth) add_high_field<32>(x.qh, kHigh, 0x01010101u, 4, q);
+        // Scales in words 0..7, mins in 8..15, one per 32 values: lane p takes number p / 2 of each.
+        const __m512i e = _mm512_cvtepu8_epi32(scales_and_mins(x.scales));
+        const __m512i pick = _mm512_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
+        s.scale = _mm512_mul_ps(dword_floats(_mm512_permutexvar_epi32(pick, e)), _mm512_set1_ps(half(x.d)));
+        s.offset = _mm512_mul_ps(
+            dword_floats(_mm512_permutexvar_epi32(_mm512_add_epi32(pick, _mm512_set1_epi32(8)), e)),
+            _mm512_set1_ps(half(x.dmin)));
+    }
+};
+
+struct BatchQ6_K {
+    using Block = BlockQ6_K;
+    // Sub-block p covers values 128h + 32g + 16s.. with p = 8h + 2g + s: nibble g / 2 of
+    // ql[64h + 32(g % 2) + l] and bits 2g of qh[32h + l].
+    static constexpr CodeField kLow =
+        code_field([](int p) { return 16 * (p / 8) + 8 * ((p / 2) % 2) + 4 * (p % 2); },
+                   [](int p) { return 4 * (((p / 2) % 4) / 2); });
+    static constexpr CodeField kHigh =
+        code_field([](int p) { return 8 * (p / 8) + 4 * (p % 2); }, [](int p) { return 2 * ((p / 2) % 4); });
+    static void decode(const Block& x, __m512i (&q)[4], KScales& s) {
+        extract_field<128>(x.ql, kLow, 0x0F0F0F0Fu, q);
+        add_high_field<64>(x.qh, kHigh, 0x03030303u, 4, q);
+        const __m512i e = _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x.scales)));
+        s.scale = _mm512_mul_ps(dword_floats(e), _mm512_set1_ps(half(x.d)));
+        s.offset = _mm512_mul_ps(s.scale, _mm512_set1_ps(32.0f)); // codes are stored + 32
+    }
+};
+
 template <class D>
-struct KQuant512 {
+struct KBatch {
     template <int MW, int MA>
     static void tile(int64_t n, const void* w, size_t ws, const void* a, size_t as, float* out, size_t os) {
         using Block = typename D::Block;
         const int64_t nb = n / QK_K;
-        __m512i group_of_lane[4]; // 16-bit lane l of run c holds the scale of group 4c + l / 8
-        for (int c = 0; c < 4; ++c)
-            group_of_lane[c] = _mm512_add_epi16(
-                _mm512_set1_epi16(static_cast<short>(4 * c)),
-                _mm512_srli_epi16(_mm512_set_epi16(31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17,
-                                                   16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
-                                  3));
         __m512 acc[MW][MA];
         for (int i = 0; i < MW; ++i)
             for (int j = 0; j < MA; ++j) acc[i][j] = _mm512_setzero_ps();
-        SuperBlock sb[MW];
         for (int64_t b = 0; b < nb; ++b) {
-            __m512i scales[MW];
-            for (int i = 0; i < MW; ++i) {
-                D::decode(reinterpret_cast<const Block*>(at(w, ws, i))[b], sb[i]);
-                scales[i] = _mm512_castsi256_si512(load256(sb[i].sc));
-            }
-            const BlockQ8_K* y[MA];
-            for (int j = 0; j < MA; ++j) y[j] = reinterpret_cast<const BlockQ8_K*>(at(a, as, j)) + b;
-            __m512i isum[MW][MA];
+            __m512i q[MW][4];
+            KScales s[MW];
             for (int i = 0; i < MW; ++i)
-                for (int j = 0; j < MA; ++j) isum[i][j] = _mm512_setzero_si512();
-            for (int c = 0; c < 4; ++c) {
-                __m512i yv[MA];
-                for (int j = 0; j < MA; ++j) yv[j] = _mm512_loadu_si512(y[j]->qs + 64 * c);
-                for (int i = 0; i < MW; ++i) {
-                    const __m512i qv = _mm512_loadu_si512(sb[i].q + 64 * c);
-                    const __m512i sc = _mm512_permutexvar_epi16(group_of_lane[c], scales[i]);
-                    for (int j = 0; j < MA; ++j)
-                        isum[i][j] = _mm512_add_epi32(isum[i][j],
-                                                      _mm512_madd_epi16(_mm512_maddubs_epi16(qv, yv[j]), sc));
-                }
-            }
+                D::decode(reinterpret_cast<const Block*>(at(w, ws, i))[b], q[i], s[i]);
             for (int j = 0; j < MA; ++j) {
-                const __m256i bsums = load256(y[j]->bsums);
+                const KBatchAct& y = reinterpret_cast<const KBatchAct*>(at(a, as, j))[b];
+                const __m512 yd = _mm512_set1_ps(y.d), sums = _mm512_loadu_ps(y.sums);
                 for (int i = 0; i < MW; ++i) {
-                    const __m256i off = _mm256_madd_epi16(load256(sb[i].off), bsums);
-                    acc[i][j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum[i][j]),
-                                                _mm512_set1_ps(sb[i].d * y[j]->d), acc[i][j]);
-                    acc[i][j] = _mm512_fnmadd_ps(_mm512_cvtepi32_ps(_mm512_zextsi256_si512(off)),
-                                                 _mm512_set1_ps(sb[i].dmin * y[j]->d), acc[i][j]);
+                    __m512i dot =
+                        _mm512_dpbusd_epi32(_mm512_setzero_si512(), q[i][0], _mm512_loadu_si512(y.q));
+                    for (int k = 1; k < 4; ++k)
+                        dot = _mm512_dpbusd_epi32(dot, q[i][k], _mm512_loadu_si512(y.q + 64 * k));
+                    acc[i][j] =
+                        _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), _mm512_mul_ps(s[i].scale, yd), acc[i][j]);
+                    acc[i][j] = _mm512_fnmadd_ps(s[i].offset, sums, acc[i][j]);
                 }
             }
         }
         for (int i = 0; i < MW; ++i)
             for (int j = 0; j < MA; ++j)
                 out[static_cast<size_t>(j) * os + static_cast<size_t>(i)] = _mm512_reduce_add_ps(acc[i][j]);
-    }
-};
-
-// One-token products (generation) read each weight block once: the specialised kernels above unpack
-// it straight into registers; batches amortise the super-block decoding over 16 activation rows.
-// Weight rows one after the other: batches use the large kernel (its 1 x 16 tiles were fastest),
-// one-token products the small one, so each thread reads one sequential stream, which the hardware
-// prefetchers follow best (several rows side by side read markedly slower).
-template <class Small, class Large>
-struct ByBatch {
-    template <int MW, int MA>
-    static void tile(int64_t n, const void* w, size_t ws, const void* a, size_t as, float* out, size_t os) {
-        for (int i = 0; i < MW; ++i) {
-            if constexpr (MA < 4)
-                Small::template tile<1, MA>(n, at(w, ws, i), ws, a, as, out + i, os);
-            else
-                Large::template tile<1, MA>(n, at(w, ws, i), ws, a, as, out + i, os);
-        }
     }
 };
 
@@ -453,13 +580,30 @@ const DotKernel* avx512_dot_kernel(BlockType type) {
     // Thirty-two registers: the 256-bit tiles of the less common formats can be 2 x 4 (floats) and
     // 4 x 4 (32-value formats).
     constexpr int LW = 4, LA = 4, FW = 2, FA = 4;
-    constexpr int ZA = 16; // k-quant batches: 1 x 16 tiles (32 accumulators) were fastest here
-    constexpr int ZW = 4;  // k-quants: four rows per call, one after the other
-    using Q2K = ByBatch<KOneToken<OneQ2_K>, KQuant512<DecQ2_K>>;
-    using Q3K = ByBatch<KOneToken<OneQ3_K>, KQuant512<DecQ3_K>>;
-    using Q4K = ByBatch<KOneToken<OneQ4_5K<BlockQ4_K, false>>, KQuant512<DecQ4_K>>;
-    using Q5K = ByBatch<KOneToken<OneQ4_5K<BlockQ5_K, true>>, KQuant512<DecQ5_K>>;
-    using Q6K = ByBatch<KOneToken<OneQ6_K>, KQuant512<DecQ6_K>>;
+    constexpr int ZW = 4, ZA = 3; // k-quant one-token products: rows one after the other
+    constexpr int BW = 2, BA = 8; // k-quant batches
+    using Q2K = KOneToken<OneQ2_K>;
+    using Q3K = KOneToken<OneQ3_K>;
+    using Q4K = KOneToken<OneQ4_5K<BlockQ4_K, false>>;
+    using Q5K = KOneToken<OneQ4_5K<BlockQ5_K, true>>;
+    using Q6K = KOneToken<OneQ6_K>;
+    using B2K = KBatch<BatchQ2_K>;
+    using B3K = KBatch<BatchQ3_K>;
+    using B4K = KBatch<BatchQ4_5K<BlockQ4_K, false>>;
+    using B5K = KBatch<BatchQ4_5K<BlockQ5_K, true>>;
+    using B6K = KBatch<BatchQ6_K>;
+    static const DotKernel batches[] = {
+        {BlockType::Q2_K, KernelIsa::Avx512, &vec_dot<B2K>, &dispatch<B2K, BW, BA>, BW, BA, nullptr,
+         &kbatch_act_row_bytes, &arrange_kbatch},
+        {BlockType::Q3_K, KernelIsa::Avx512, &vec_dot<B3K>, &dispatch<B3K, BW, BA>, BW, BA, nullptr,
+         &kbatch_act_row_bytes, &arrange_kbatch},
+        {BlockType::Q4_K, KernelIsa::Avx512, &vec_dot<B4K>, &dispatch<B4K, BW, BA>, BW, BA, nullptr,
+         &kbatch_act_row_bytes, &arrange_kbatch},
+        {BlockType::Q5_K, KernelIsa::Avx512, &vec_dot<B5K>, &dispatch<B5K, BW, BA>, BW, BA, nullptr,
+         &kbatch_act_row_bytes, &arrange_kbatch},
+        {BlockType::Q6_K, KernelIsa::Avx512, &vec_dot<B6K>, &dispatch<B6K, BW, BA>, BW, BA, nullptr,
+         &kbatch_act_row_bytes, &arrange_kbatch},
+    };
     constexpr int LEGW = 4, LEGA = 4; // q4_0/q8_0: 16 accumulators, 4 x 3 weight registers
     using Q41 = RowByRowForOneToken<Legacy32<DecQ4_1, BlockQ8_1>>;
     using Q50 = RowByRowForOneToken<Legacy32<DecQ5_0, BlockQ8_0>>;
@@ -481,11 +625,16 @@ const DotKernel* avx512_dot_kernel(BlockType type) {
          &quantize_q8_1_ymm},
         {BlockType::Q8_0, KernelIsa::Avx512, &vec_dot<Q80>, &dispatch<Q80, LEGW, LEGA>, LEGW, LEGA,
          &quantize_q8_0},
-        {BlockType::Q2_K, KernelIsa::Avx512, &vec_dot<Q2K>, &dispatch<Q2K, ZW, ZA>, ZW, ZA, nullptr},
-        {BlockType::Q3_K, KernelIsa::Avx512, &vec_dot<Q3K>, &dispatch<Q3K, ZW, ZA>, ZW, ZA, nullptr},
-        {BlockType::Q4_K, KernelIsa::Avx512, &vec_dot<Q4K>, &dispatch<Q4K, ZW, ZA>, ZW, ZA, nullptr},
-        {BlockType::Q5_K, KernelIsa::Avx512, &vec_dot<Q5K>, &dispatch<Q5K, ZW, ZA>, ZW, ZA, nullptr},
-        {BlockType::Q6_K, KernelIsa::Avx512, &vec_dot<Q6K>, &dispatch<Q6K, ZW, ZA>, ZW, ZA, nullptr},
+        {BlockType::Q2_K, KernelIsa::Avx512, &vec_dot<Q2K>, &dispatch<Q2K, ZW, ZA>, ZW, ZA, nullptr, nullptr,
+         nullptr, &batches[0]},
+        {BlockType::Q3_K, KernelIsa::Avx512, &vec_dot<Q3K>, &dispatch<Q3K, ZW, ZA>, ZW, ZA, nullptr, nullptr,
+         nullptr, &batches[1]},
+        {BlockType::Q4_K, KernelIsa::Avx512, &vec_dot<Q4K>, &dispatch<Q4K, ZW, ZA>, ZW, ZA, nullptr, nullptr,
+         nullptr, &batches[2]},
+        {BlockType::Q5_K, KernelIsa::Avx512, &vec_dot<Q5K>, &dispatch<Q5K, ZW, ZA>, ZW, ZA, nullptr, nullptr,
+         nullptr, &batches[3]},
+        {BlockType::Q6_K, KernelIsa::Avx512, &vec_dot<Q6K>, &dispatch<Q6K, ZW, ZA>, ZW, ZA, nullptr, nullptr,
+         nullptr, &batches[4]},
     };
     return find_dot_kernel(kernels, type);
 }

@@ -99,7 +99,10 @@ double abs_dot(BlockType wt, BlockType at, int64_t n, const std::byte* w, const 
 std::vector<const DotKernel*> simd_kernels(BlockType type) {
     std::vector<const DotKernel*> out;
     for (KernelIsa isa : {KernelIsa::Avx2, KernelIsa::Avx512, KernelIsa::Avx512Vbmi, KernelIsa::Neon})
-        if (const DotKernel* k = dot_kernel_for(type, isa)) out.push_back(k);
+        if (const DotKernel* k = dot_kernel_for(type, isa)) {
+            out.push_back(k);
+            if (k->batch) out.push_back(k->batch);
+        }
     return out;
 }
 
@@ -140,7 +143,9 @@ const BlockType kWeightTypes[] = {BlockType::F32,  BlockType::F16,  BlockType::Q
                                   BlockType::Q3_K, BlockType::Q4_K, BlockType::Q5_K, BlockType::Q6_K};
 
 std::string kernel_name(const DotKernel& k) {
-    return std::string(kernel_isa_name(k.isa)) + " " + std::string(block_traits(k.type).name);
+    const DotKernel* plain = dot_kernel_for(k.type, k.isa);
+    const char* batch = plain && plain->batch == &k ? " batch" : "";
+    return std::string(kernel_isa_name(k.isa)) + " " + std::string(block_traits(k.type).name) + batch;
 }
 
 // Every tile shape of every SIMD kernel against the scalar dot product of each row pair.
