@@ -59,6 +59,43 @@ void quantize_q8_0(const float* x, void* out, int64_t n) {
     }
 }
 
+// Q8_K as the block table's reference makes it: the value of largest magnitude (the first of equal
+// ones) maps to -128, codes round to nearest even and saturate, sums per 16 codes.
+void quantize_q8_K(const float* x, void* out, int64_t n) {
+    auto* y = static_cast<BlockQ8_K*>(out);
+    for (int64_t b = 0; b < n / QK_K; ++b) {
+        const float* v = x + b * QK_K;
+        __m512 amax = _mm512_setzero_ps();
+        for (int r = 0; r < 16; ++r) amax = _mm512_max_ps(_mm512_abs_ps(_mm512_loadu_ps(v + 16 * r)), amax);
+        const float m = _mm512_reduce_max_ps(amax); // NaNs are skipped: MAXPS returns its second operand
+        if (!(m > 0.0f)) {
+            y[b] = BlockQ8_K{};
+            continue;
+        }
+        float extreme = 0.0f;
+        for (int r = 0; r < 16; ++r) {
+            const __mmask16 at_max =
+                _mm512_cmp_ps_mask(_mm512_abs_ps(_mm512_loadu_ps(v + 16 * r)), _mm512_set1_ps(m), _CMP_EQ_OQ);
+            if (at_max) {
+                extreme = v[16 * r + __builtin_ctz(at_max)];
+                break;
+            }
+        }
+        extreme = extreme < -1e30f ? -1e30f : (extreme > 1e30f ? 1e30f : extreme);
+        const float inverse = -128.0f / extreme;
+        const __m512 s = _mm512_set1_ps(inverse);
+        for (int r = 0; r < 16; ++r) {
+            const __m512i q = _mm512_cvt_roundps_epi32(_mm512_mul_ps(_mm512_loadu_ps(v + 16 * r), s),
+                                                       _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+            const __m512i clamped =
+                _mm512_min_epi32(_mm512_max_epi32(q, _mm512_set1_epi32(-128)), _mm512_set1_epi32(127));
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(y[b].qs + 16 * r), _mm512_cvtepi32_epi8(clamped));
+            y[b].bsums[r] = static_cast<int16_t>(_mm512_reduce_add_epi32(clamped));
+        }
+        y[b].d = 1.0f / inverse;
+    }
+}
+
 // ---- q4_0 and q8_0 against q8_0 -------------------------------------------------------------------
 
 // Weights are taken as signed bytes (q4_0 codes minus 8, q8_0 as stored) and activations as unsigned
@@ -593,15 +630,15 @@ const DotKernel* avx512_dot_kernel(BlockType type) {
     using B5K = KBatch<BatchQ4_5K<BlockQ5_K, true>>;
     using B6K = KBatch<BatchQ6_K>;
     static const DotKernel batches[] = {
-        {BlockType::Q2_K, KernelIsa::Avx512, &vec_dot<B2K>, &dispatch<B2K, BW, BA>, BW, BA, nullptr,
+        {BlockType::Q2_K, KernelIsa::Avx512, &vec_dot<B2K>, &dispatch<B2K, BW, BA>, BW, BA, &quantize_q8_K,
          &kbatch_act_row_bytes, &arrange_kbatch},
-        {BlockType::Q3_K, KernelIsa::Avx512, &vec_dot<B3K>, &dispatch<B3K, BW, BA>, BW, BA, nullptr,
+        {BlockType::Q3_K, KernelIsa::Avx512, &vec_dot<B3K>, &dispatch<B3K, BW, BA>, BW, BA, &quantize_q8_K,
          &kbatch_act_row_bytes, &arrange_kbatch},
-        {BlockType::Q4_K, KernelIsa::Avx512, &vec_dot<B4K>, &dispatch<B4K, BW, BA>, BW, BA, nullptr,
+        {BlockType::Q4_K, KernelIsa::Avx512, &vec_dot<B4K>, &dispatch<B4K, BW, BA>, BW, BA, &quantize_q8_K,
          &kbatch_act_row_bytes, &arrange_kbatch},
-        {BlockType::Q5_K, KernelIsa::Avx512, &vec_dot<B5K>, &dispatch<B5K, BW, BA>, BW, BA, nullptr,
+        {BlockType::Q5_K, KernelIsa::Avx512, &vec_dot<B5K>, &dispatch<B5K, BW, BA>, BW, BA, &quantize_q8_K,
          &kbatch_act_row_bytes, &arrange_kbatch},
-        {BlockType::Q6_K, KernelIsa::Avx512, &vec_dot<B6K>, &dispatch<B6K, BW, BA>, BW, BA, nullptr,
+        {BlockType::Q6_K, KernelIsa::Avx512, &vec_dot<B6K>, &dispatch<B6K, BW, BA>, BW, BA, &quantize_q8_K,
          &kbatch_act_row_bytes, &arrange_kbatch},
     };
     constexpr int LEGW = 4, LEGA = 4; // q4_0/q8_0: 16 accumulators, 4 x 3 weight registers
@@ -625,16 +662,16 @@ const DotKernel* avx512_dot_kernel(BlockType type) {
          &quantize_q8_1_ymm},
         {BlockType::Q8_0, KernelIsa::Avx512, &vec_dot<Q80>, &dispatch<Q80, LEGW, LEGA>, LEGW, LEGA,
          &quantize_q8_0},
-        {BlockType::Q2_K, KernelIsa::Avx512, &vec_dot<Q2K>, &dispatch<Q2K, ZW, ZA>, ZW, ZA, nullptr, nullptr,
-         nullptr, &batches[0]},
-        {BlockType::Q3_K, KernelIsa::Avx512, &vec_dot<Q3K>, &dispatch<Q3K, ZW, ZA>, ZW, ZA, nullptr, nullptr,
-         nullptr, &batches[1]},
-        {BlockType::Q4_K, KernelIsa::Avx512, &vec_dot<Q4K>, &dispatch<Q4K, ZW, ZA>, ZW, ZA, nullptr, nullptr,
-         nullptr, &batches[2]},
-        {BlockType::Q5_K, KernelIsa::Avx512, &vec_dot<Q5K>, &dispatch<Q5K, ZW, ZA>, ZW, ZA, nullptr, nullptr,
-         nullptr, &batches[3]},
-        {BlockType::Q6_K, KernelIsa::Avx512, &vec_dot<Q6K>, &dispatch<Q6K, ZW, ZA>, ZW, ZA, nullptr, nullptr,
-         nullptr, &batches[4]},
+        {BlockType::Q2_K, KernelIsa::Avx512, &vec_dot<Q2K>, &dispatch<Q2K, ZW, ZA>, ZW, ZA, &quantize_q8_K,
+         nullptr, nullptr, &batches[0]},
+        {BlockType::Q3_K, KernelIsa::Avx512, &vec_dot<Q3K>, &dispatch<Q3K, ZW, ZA>, ZW, ZA, &quantize_q8_K,
+         nullptr, nullptr, &batches[1]},
+        {BlockType::Q4_K, KernelIsa::Avx512, &vec_dot<Q4K>, &dispatch<Q4K, ZW, ZA>, ZW, ZA, &quantize_q8_K,
+         nullptr, nullptr, &batches[2]},
+        {BlockType::Q5_K, KernelIsa::Avx512, &vec_dot<Q5K>, &dispatch<Q5K, ZW, ZA>, ZW, ZA, &quantize_q8_K,
+         nullptr, nullptr, &batches[3]},
+        {BlockType::Q6_K, KernelIsa::Avx512, &vec_dot<Q6K>, &dispatch<Q6K, ZW, ZA>, ZW, ZA, &quantize_q8_K,
+         nullptr, nullptr, &batches[4]},
     };
     return find_dot_kernel(kernels, type);
 }
