@@ -14,7 +14,7 @@
 namespace fireside::test {
 
 // The largest tile a kernel may declare: the tests allocate for it.
-inline constexpr int kMaxTileW = 4, kMaxTileA = 16;
+inline constexpr int kMaxTileW = 16, kMaxTileA = 16;
 
 // Byte offsets of the f16 scale fields in a block (every other byte pattern is a valid block).
 std::vector<size_t> f16_fields(BlockType type);
