@@ -40,25 +40,61 @@ void f32_to_f16_row_f16c(const float* src, uint16_t* dst, int64_t n) {
     quantize_f16_f16c(src, dst, n);
 }
 
-float dot_f32_avx2(const float* a, const float* b, int64_t n) {
+namespace {
+
+inline __m256 load8f(const float* p) {
+    return _mm256_loadu_ps(p);
+}
+inline __m256 load8f(const uint16_t* p) {
+    return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+}
+inline float load1f(const float* p) {
+    return *p;
+}
+inline float load1f(const uint16_t* p) {
+    return _cvtsh_ss(*p);
+}
+
+// One summation order for both element types, so f16 rows give what converting them first gives.
+template <class T>
+float dot_avx2(const float* a, const T* b, int64_t n) {
     __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
     int64_t i = 0;
     for (; i + 16 <= n; i += 16) {
-        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
-        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), s1);
+        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), load8f(b + i), s0);
+        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), load8f(b + i + 8), s1);
     }
-    for (; i + 8 <= n; i += 8) s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
+    for (; i + 8 <= n; i += 8) s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), load8f(b + i), s0);
     float s = hsum(_mm256_add_ps(s0, s1));
-    for (; i < n; ++i) s += a[i] * b[i];
+    for (; i < n; ++i) s += a[i] * load1f(b + i);
     return s;
 }
 
-void axpy_f32_avx2(float a, const float* x, float* y, int64_t n) {
+template <class T>
+void axpy_avx2(float a, const T* x, float* y, int64_t n) {
     const __m256 av = _mm256_set1_ps(a);
     int64_t i = 0;
     for (; i + 8 <= n; i += 8)
-        _mm256_storeu_ps(y + i, _mm256_fmadd_ps(av, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
-    for (; i < n; ++i) y[i] += a * x[i];
+        _mm256_storeu_ps(y + i, _mm256_fmadd_ps(av, load8f(x + i), _mm256_loadu_ps(y + i)));
+    for (; i < n; ++i) y[i] += a * load1f(x + i);
+}
+
+} // namespace
+
+float dot_f32_avx2(const float* a, const float* b, int64_t n) {
+    return dot_avx2(a, b, n);
+}
+
+void axpy_f32_avx2(float a, const float* x, float* y, int64_t n) {
+    axpy_avx2(a, x, y, n);
+}
+
+float dot_f16_avx2(const float* a, const uint16_t* b, int64_t n) {
+    return dot_avx2(a, b, n);
+}
+
+void axpy_f16_avx2(float a, const uint16_t* x, float* y, int64_t n) {
+    axpy_avx2(a, x, y, n);
 }
 
 const DotKernel* avx2_dot_kernel(BlockType type) {
@@ -104,6 +140,10 @@ float dot_f32_avx2(const float*, const float*, int64_t) {
     return 0.0f;
 }
 void axpy_f32_avx2(float, const float*, float*, int64_t) {}
+float dot_f16_avx2(const float*, const uint16_t*, int64_t) {
+    return 0.0f;
+}
+void axpy_f16_avx2(float, const uint16_t*, float*, int64_t) {}
 const DotKernel* avx2_dot_kernel(BlockType) {
     return nullptr;
 }

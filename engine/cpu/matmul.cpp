@@ -16,6 +16,8 @@ constexpr int64_t kTokensPerTask = 64;
 
 constexpr int kMaxJobs = 4;
 
+constexpr int64_t kChunksPerThread = 16;
+
 // One product of a group, planned: its kernel, its converted input, and how its rows are chunked.
 struct PlannedJob {
     const WeightMatrix* w = nullptr;
@@ -82,9 +84,11 @@ void matmul_group(const MatmulJob* jobs, int n_jobs, const float* x, int64_t n_t
     const int64_t token_blocks = (n_tokens + kTokensPerTask - 1) / kTokensPerTask;
     int64_t total_rows = 0;
     for (int i = 0; i < n_jobs; ++i) total_rows += jobs[i].w->n_rows;
-    // Chunks: at least a few per thread so that threads slowed down by other programs do not hold
-    // the others up, and a whole number of weight tiles per chunk.
-    const int64_t want_chunks = std::max<int64_t>(1, (n_threads * 4 + token_blocks - 1) / token_blocks);
+    // Chunks: several per thread so that the last ones even out the threads' finishing times (a
+    // thread left waiting on the other's last chunk idles for up to a chunk), and a whole number of
+    // weight tiles per chunk.
+    const int64_t want_chunks =
+        std::max<int64_t>(1, (n_threads * kChunksPerThread + token_blocks - 1) / token_blocks);
     const int64_t target_rows = std::max<int64_t>(16, (total_rows + want_chunks - 1) / want_chunks);
     int64_t total_tasks = 0;
     for (int i = 0; i < n_jobs; ++i) {

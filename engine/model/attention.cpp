@@ -23,14 +23,25 @@ void attention(const float* q, const KvCache& cache, int64_t layer, const Attent
         if (s.size() < need) s.resize(need);
 
     // One task per KV head: its keys and values are converted once and serve every query head of the
-    // group and every token of the batch.
+    // group and every token of the batch. Where an f16 row would serve fewer than three queries
+    // (generation without large groups) the dot products read it as it is stored instead.
+    const bool direct = cache.type() == BlockType::F16 && n_tokens * group < 3;
+    const size_t row = cache.row_bytes();
     pool.parallel_for(shape.n_head_kv, [&](int64_t kvh, int thread) {
         float* k = scratch.per_thread[static_cast<size_t>(thread)].data();
         float* v = k + n_pos * hd;
         float* scores = v + n_pos * hd;
         float* query = scores + n_pos;
         auto* half_row = reinterpret_cast<uint16_t*>(query + hd);
-        cache.read_head(layer, kvh, hd, n_pos, k, v);
+        const std::byte* k16 = cache.keys(layer, kvh, hd);
+        const std::byte* v16 = cache.values(layer, kvh, hd);
+        const auto key = [&](int64_t p) {
+            return reinterpret_cast<const uint16_t*>(k16 + static_cast<size_t>(p) * row);
+        };
+        const auto value = [&](int64_t p) {
+            return reinterpret_cast<const uint16_t*>(v16 + static_cast<size_t>(p) * row);
+        };
+        if (!direct) cache.read_head(layer, kvh, hd, n_pos, k, v);
         for (int64_t h = kvh * group; h < (kvh + 1) * group; ++h) {
             for (int64_t t = 0; t < n_tokens; ++t) {
                 // With an f16 cache the query and the attention weights are rounded to f16 too, as the
@@ -44,7 +55,7 @@ void attention(const float* q, const KvCache& cache, int64_t layer, const Attent
                 const int64_t visible = pos0 + t + 1;
                 float max_score = -INFINITY;
                 for (int64_t p = 0; p < visible; ++p) {
-                    scores[p] = dot_f32(qv, k + p * hd, hd) * scale;
+                    scores[p] = (direct ? dot_f16(qv, key(p), hd) : dot_f32(qv, k + p * hd, hd)) * scale;
                     max_score = std::max(max_score, scores[p]);
                 }
                 double sum = 0.0;
@@ -64,7 +75,12 @@ void attention(const float* q, const KvCache& cache, int64_t layer, const Attent
                 const float w_scale = cache.type() == BlockType::F16 ? 1.0f : inv;
                 float* o = out + t * q_stride + h * hd;
                 std::fill(o, o + hd, 0.0f);
-                for (int64_t p = 0; p < visible; ++p) axpy_f32(scores[p] * w_scale, v + p * hd, o, hd);
+                for (int64_t p = 0; p < visible; ++p) {
+                    if (direct)
+                        axpy_f16(scores[p] * w_scale, value(p), o, hd);
+                    else
+                        axpy_f32(scores[p] * w_scale, v + p * hd, o, hd);
+                }
             }
         }
     });

@@ -42,6 +42,14 @@ void KvCache::store(int64_t layer, int64_t pos, int64_t n, const float* k, const
     }
 }
 
+const std::byte* KvCache::keys(int64_t layer, int64_t head, int64_t head_dim) const {
+    return k_.data() + offset(layer, 0) + static_cast<size_t>(head * head_dim) * elem_bytes_;
+}
+
+const std::byte* KvCache::values(int64_t layer, int64_t head, int64_t head_dim) const {
+    return v_.data() + offset(layer, 0) + static_cast<size_t>(head * head_dim) * elem_bytes_;
+}
+
 void KvCache::read_head(int64_t layer, int64_t head, int64_t head_dim, int64_t n_pos, float* out_k,
                         float* out_v) const {
     const size_t head_offset = static_cast<size_t>(head * head_dim) * elem_bytes_;

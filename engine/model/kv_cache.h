@@ -26,6 +26,11 @@ public:
     // [0, n_pos) into dense float rows out_k/out_v[pos * head_dim + i].
     void read_head(int64_t layer, int64_t head, int64_t head_dim, int64_t n_pos, float* out_k,
                    float* out_v) const;
+    // The stored keys / values of KV head `head` at position 0 of `layer` (in type()); position p is
+    // p * row_bytes() further on.
+    const std::byte* keys(int64_t layer, int64_t head, int64_t head_dim) const;
+    const std::byte* values(int64_t layer, int64_t head, int64_t head_dim) const;
+    size_t row_bytes() const { return static_cast<size_t>(kv_dim_) * elem_bytes_; }
 
 private:
     size_t offset(int64_t layer, int64_t pos) const;

@@ -3,10 +3,18 @@
 // the scalar ones; and the threaded matmul against a plain loop. The checks themselves are shared with
 // kernel_check (tests/kernels), which runs them where Qt is not available (arm64 under an emulator).
 #include "engine/cpu/dot_kernels.h"
+#include "engine/cpu/thread_pool.h"
+#include "engine/cpu/vector_ops.h"
+#include "engine/model/attention.h"
+#include "engine/model/kv_cache.h"
+#include "engine/quant/fp16.h"
 #include "tests/support/kernel_fixtures.h"
 
 #include <QtTest>
+#include <cstring>
+#include <random>
 #include <string>
+#include <vector>
 
 using namespace fireside;
 using namespace fireside::test;
@@ -56,6 +64,48 @@ private slots:
         fireside::test::matmul_matches_plain_loop(log);
         QVERIFY2(log.failed == 0, qPrintable(failures(log)));
         QCOMPARE(log.passed, 3 * static_cast<int>(std::size(kWeightTypes)));
+    }
+
+    // Generation reads f16 keys and values where they are stored; that must give exactly what
+    // converting them first gives (batches still convert).
+    void f16_rows_read_in_place_equal_converted_ones() {
+        std::mt19937 rng(7);
+        std::normal_distribution<float> g(0.0f, 1.0f);
+        for (int64_t n : {1, 7, 8, 16, 64, 100, 128}) {
+            std::vector<float> a(static_cast<size_t>(n)), y1(static_cast<size_t>(n)), y2;
+            std::vector<uint16_t> b(static_cast<size_t>(n));
+            std::vector<float> bf(static_cast<size_t>(n));
+            for (int64_t i = 0; i < n; ++i) {
+                a[static_cast<size_t>(i)] = g(rng);
+                b[static_cast<size_t>(i)] = f32_to_f16(g(rng));
+                bf[static_cast<size_t>(i)] = f16_to_f32(b[static_cast<size_t>(i)]);
+                y1[static_cast<size_t>(i)] = g(rng);
+            }
+            const float d16 = dot_f16(a.data(), b.data(), n), d32 = dot_f32(a.data(), bf.data(), n);
+            QVERIFY2(std::memcmp(&d16, &d32, sizeof d16) == 0, qPrintable(QString("dot, n = %1").arg(n)));
+            y2 = y1;
+            axpy_f16(0.37f, b.data(), y1.data(), n);
+            axpy_f32(0.37f, bf.data(), y2.data(), n);
+            QVERIFY2(std::memcmp(y1.data(), y2.data(), y1.size() * sizeof(float)) == 0,
+                     qPrintable(QString("axpy, n = %1").arg(n)));
+        }
+        // Attention for the last of three tokens evaluated as one batch (converted rows) and alone
+        // (rows read in place).
+        const int64_t n_head = 4, head_dim = 64, kv_dim = n_head * head_dim, n_pos = 37;
+        KvCache cache(1, 64, kv_dim, BlockType::F16);
+        std::vector<float> k(static_cast<size_t>(n_pos * kv_dim)), v(k.size());
+        for (float& x : k) x = g(rng);
+        for (float& x : v) x = g(rng);
+        cache.store(0, 0, n_pos, k.data(), v.data());
+        std::vector<float> q(static_cast<size_t>(3 * kv_dim));
+        for (float& x : q) x = g(rng);
+        ThreadPool pool(2);
+        AttentionScratch scratch;
+        const AttentionShape shape{n_head, n_head, head_dim};
+        std::vector<float> batch(q.size()), alone(static_cast<size_t>(kv_dim));
+        attention(q.data(), cache, 0, shape, n_pos - 3, 3, batch.data(), pool, scratch);
+        attention(q.data() + 2 * kv_dim, cache, 0, shape, n_pos - 1, 1, alone.data(), pool, scratch);
+        QVERIFY(std::memcmp(alone.data(), batch.data() + 2 * kv_dim, alone.size() * sizeof(float)) == 0);
     }
 };
 
