@@ -94,6 +94,7 @@ int run_bench(Args& args, Io& io) {
     const bool json = args.flag("--json");
     const auto gqa = args.integer("--gqa");
     const GpuChoice gpu = parse_gpu_choice(args);
+    const bool no_repack = args.flag("--no-repack");
     args.finish();
     if (!model_path) throw Error("-m MODEL is required");
     if (n_prompt < 0 || n_gen < 0 || n_prompt + n_gen == 0 || n_prompt + n_gen > 65536)
@@ -106,6 +107,7 @@ int run_bench(Args& args, Io& io) {
     options.n_threads = threads ? static_cast<int>(*threads) : 0;
     options.n_gpu_layers = gpu.layers;
     options.gpu_device = gpu.device;
+    options.pack_weights = !no_repack;
     auto model = load_llama_model(*model_path, {}, gqa, options);
     report_device(*model, io.err);
     const int64_t n_vocab = model->desc().n_vocab;
@@ -117,11 +119,12 @@ int run_bench(Args& args, Io& io) {
         const int32_t one[] = {token(rng)};
         model->forward(Batch{one, 0, false});
     }
-    // The ceiling: how fast these threads stream-read the model's own mapped weights. Measured just
+    // The ceiling: how fast these threads stream-read the weights generation reads (the packed copy, or
+    // the file's mapping). Measured just
     // before and after each generation run, because a shared machine's memory bandwidth can change by
     // half from one minute to the next, and generation should be compared with what it had.
     ThreadPool pool(model->n_threads());
-    const MappedFile& weights = *model->file().mapping;
+    const std::span<const std::byte> weights = model->cpu_weight_memory();
     std::vector<double> bandwidths;
     const bool on_cpu = model->n_gpu_layers() == 0;
     auto probe = [&] {
@@ -192,9 +195,9 @@ int run_bench(Args& args, Io& io) {
             "{{\"model\": \"{}\", \"threads\": {}, \"n_prompt\": {}, \"n_gen\": {}, \"repetitions\": {}, "
             "\"pp_tps\": {:.3f}, \"pp_tps_sd\": {:.3f}, \"tg_tps\": {:.3f}, \"tg_tps_sd\": {:.3f}, "
             "\"bandwidth_gbs\": {:.3f}, \"bytes_per_token\": {:.0f}, \"ceiling_tps\": {:.3f}, "
-            "\"ratio\": {:.4f}, \"gpu_layers\": 0, \"gpu_device\": \"\"}}\n",
+            "\"ratio\": {:.4f}, \"packed\": {}, \"gpu_layers\": 0, \"gpu_device\": \"\"}}\n",
             name, model->n_threads(), n_prompt, n_gen, reps, pps.mean, pps.sd, tgs.mean, tgs.sd,
-            bandwidth / 1e9, bytes_per_token, ceiling, ratio);
+            bandwidth / 1e9, bytes_per_token, ceiling, ratio, model->weights_packed());
         return 0;
     }
     io.out << fmt::format("model            {} ({}, {} threads)\n", name, model->desc().ftype_name,
@@ -204,9 +207,10 @@ int run_bench(Args& args, Io& io) {
     if (!tg.empty())
         io.out << fmt::format("generate tg{:<5}  {:8.2f} ± {:.2f} tokens/s\n", n_gen, tgs.mean, tgs.sd);
     io.out << fmt::format(
-        "memory bandwidth {:.1f} GB/s (streaming read of the model's {:.1f} GB, {} threads, "
+        "memory bandwidth {:.1f} GB/s (streaming read of the {:.1f} GB of weights in {}, {} threads, "
         "around each generation run)\n",
-        bandwidth / 1e9, static_cast<double>(weights.size()) / 1e9, pool.n_threads());
+        bandwidth / 1e9, static_cast<double>(weights.size()) / 1e9,
+        model->weights_packed() ? "the packed copy" : "the file's mapping", pool.n_threads());
     io.out << fmt::format("weights/token    {:.1f} MB -> ceiling {:.2f} tokens/s", bytes_per_token / 1e6,
                           ceiling);
     if (!tg.empty()) io.out << fmt::format(", generation at {:.1f}% of it", 100.0 * ratio);
@@ -216,11 +220,13 @@ int run_bench(Args& args, Io& io) {
 
 const bool registered = register_subcommand(
     {"bench", "measure prompt-processing and generation speed against the memory-bandwidth ceiling",
-     "-m MODEL [-p 512] [-n 128] [-t N] [-r 3] [--gqa N] [--ngl N|all|auto] [--device ID] [--json]\n"
+     "-m MODEL [-p 512] [-n 128] [-t N] [-r 3] [--gqa N] [--ngl N|all|auto] [--device ID] [--no-repack]\n"
+     "       [--json]\n"
      "       fireside-cli bench --kernels [--type T] [--kb 262144] [-t N] [-r 10] [--json]\n\n"
      "Times a prompt of -p random tokens evaluated as one batch and -n tokens generated one at a time,\n"
      "-r times each (mean ± sd), and compares generation with bandwidth / bytes of weights per token.\n"
      "With GPU layers it names the device and its kind instead: the CPU's bandwidth does not bound them.\n"
+     "--no-repack keeps the CPU's weights in the file's mapping instead of a copy packed for its kernels.\n"
      "--kernels times each weight format's one-token matrix product on --kb KB of weights (best of -r)\n"
      "and compares the rate it reads them at with the memory's streaming read rate (sizes the caches\n"
      "hold show the kernels' arithmetic speed instead).",

@@ -46,7 +46,17 @@ struct DotKernel {
     // own activation order where decoding a weight block into that order pays off only when many
     // rows share it; nullptr: this kernel serves batches too.
     const DotKernel* batch = nullptr;
+    // A kernel for weights repacked sixteen rows at a time (see repack), or nullptr. Its tile always
+    // takes whole groups of sixteen rows (w points at a group, n_w is 16) and any activation count up
+    // to max_a; one-token products and batches both use it.
+    const DotKernel* packed = nullptr;
+    // On a packed kernel: writes sixteen consecutive rows (row_bytes apart, n values each) as one
+    // group, which occupies exactly as many bytes as the rows did.
+    void (*repack)(const void* rows, size_t row_bytes, void* out, int64_t n) = nullptr;
 };
+
+// Rows per group of a packed weight layout.
+inline constexpr int64_t kPackedRows = 16;
 
 // Products with at least this many activation rows use DotKernel::batch where there is one.
 inline constexpr int64_t kBatchKernelTokens = 4;

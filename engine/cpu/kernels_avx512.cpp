@@ -218,22 +218,30 @@ inline __m512i broadcast_word(const int8_t* p) {
     return _mm512_set1_epi32(v);
 }
 
-template <int MA>
-void q4_0_lanes_tile(int64_t n, const void* w, size_t ws, int nw, const void* a, size_t as, float* out,
-                     size_t os) {
-    const int64_t nb = n / QK4_0;
-    // Rows past nw repeat the last real one: computed, never stored.
+// A block of sixteen q4_0 rows in registers: lane r belongs to row r.
+struct Q4Rows {
+    __m512i q[8]; // register k: codes 4k .. 4k + 3
+    __m512 scale;
+};
+
+// Sixteen q4_0 rows as the file stores them: per block four 128-bit loads per register and a word
+// permute per code word, and a gather for the scales. Rows past nw repeat the last real one (computed,
+// never stored).
+struct Q4_0FileRows {
+    const uint8_t* base;
     const uint8_t* rows[16];
-    alignas(64) int32_t offsets[16];
-    for (int r = 0; r < 16; ++r) {
-        offsets[r] = static_cast<int32_t>(static_cast<size_t>(r < nw ? r : nw - 1) * ws);
-        rows[r] = static_cast<const uint8_t*>(w) + offsets[r];
+    __m512i offset;
+    Q4_0FileRows(const void* w, size_t ws, int nw) : base(static_cast<const uint8_t*>(w)) {
+        alignas(64) int32_t offsets[16];
+        for (int r = 0; r < 16; ++r) {
+            offsets[r] = static_cast<int32_t>(static_cast<size_t>(r < nw ? r : nw - 1) * ws);
+            rows[r] = base + offsets[r];
+        }
+        offset = _mm512_load_si512(offsets);
     }
-    const __m512i offset = _mm512_load_si512(offsets), nibble = _mm512_set1_epi8(0x0F);
-    __m512 acc[MA];
-    for (int j = 0; j < MA; ++j) acc[j] = _mm512_setzero_ps();
-    for (int64_t b = 0; b < nb; ++b) {
+    void decode(int64_t b, Q4Rows& d) const {
         const size_t at_block = static_cast<size_t>(b) * sizeof(BlockQ4_0);
+        const __m512i nibble = _mm512_set1_epi8(0x0F);
         // Register m: the 16 code bytes of rows 4m .. 4m + 3, one row per 128-bit lane.
         __m512i z[4];
         for (int m = 0; m < 4; ++m) {
@@ -244,40 +252,83 @@ void q4_0_lanes_tile(int64_t n, const void* w, size_t ws, int nw, const void* a,
                     z[m], _mm_loadu_si128(reinterpret_cast<const __m128i*>(rows[4 * m + t] + at_block + 2)),
                     t);
         }
-        __m512i q[8];
         for (int k = 0; k < 4; ++k) {
             // Lane r: code word k of row r (indices wrap at 32 words, as in arrange_kbatch).
             const __m512i idx = word_of_lane(k);
             const __m512i g = _mm512_mask_mov_epi32(_mm512_permutex2var_epi32(z[0], idx, z[1]), 0xFF00,
                                                     _mm512_permutex2var_epi32(z[2], idx, z[3]));
-            q[k] = _mm512_and_si512(g, nibble);
-            q[k + 4] = _mm512_and_si512(_mm512_srli_epi16(g, 4), nibble);
+            d.q[k] = _mm512_and_si512(g, nibble);
+            d.q[k + 4] = _mm512_and_si512(_mm512_srli_epi16(g, 4), nibble);
         }
-        const __m512i d = _mm512_i32gather_epi32(offset, static_cast<const uint8_t*>(w) + at_block, 1);
-        const __m512 scale = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(d));
+        const __m512i dw = _mm512_i32gather_epi32(offset, base + at_block, 1);
+        d.scale = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(dw));
+    }
+};
+
+// Sixteen q4_0 rows repacked at load (repack_q4_0): per block the sixteen scales, then code word k of
+// every row as one register, so a block needs five loads and no shuffles.
+struct Q4_0PackedRows {
+    const uint8_t* group;
+    Q4_0PackedRows(const void* w, size_t, int) : group(static_cast<const uint8_t*>(w)) {}
+    void decode(int64_t b, Q4Rows& d) const {
+        const uint8_t* p = group + static_cast<size_t>(b) * 16 * sizeof(BlockQ4_0);
+        const __m512i nibble = _mm512_set1_epi8(0x0F);
+        d.scale = _mm512_cvtph_ps(load256(p));
+        for (int k = 0; k < 4; ++k) {
+            const __m512i g = _mm512_loadu_si512(p + 32 + 64 * k);
+            d.q[k] = _mm512_and_si512(g, nibble);
+            d.q[k + 4] = _mm512_and_si512(_mm512_srli_epi16(g, 4), nibble);
+        }
+    }
+};
+
+void repack_q4_0(const void* rows, size_t row_bytes, void* out, int64_t n) {
+    const auto* in = static_cast<const uint8_t*>(rows);
+    auto* o = static_cast<uint8_t*>(out);
+    for (int64_t b = 0; b < n / QK4_0; ++b, o += 16 * sizeof(BlockQ4_0)) {
+        for (int r = 0; r < 16; ++r) {
+            const uint8_t* block =
+                in + static_cast<size_t>(r) * row_bytes + static_cast<size_t>(b) * sizeof(BlockQ4_0);
+            std::memcpy(o + 2 * r, block, 2);
+            for (int k = 0; k < 4; ++k) std::memcpy(o + 32 + 64 * k + 4 * r, block + 2 + 4 * k, 4);
+        }
+    }
+}
+
+template <class Src, int MA>
+void q4_0_lanes_tile(int64_t n, const void* w, size_t ws, int nw, const void* a, size_t as, float* out,
+                     size_t os) {
+    const int64_t nb = n / QK4_0;
+    const Src src(w, ws, nw);
+    __m512 acc[MA];
+    for (int j = 0; j < MA; ++j) acc[j] = _mm512_setzero_ps();
+    for (int64_t b = 0; b < nb; ++b) {
+        Q4Rows rows;
+        src.decode(b, rows);
         for (int j = 0; j < MA; ++j) {
             const Q8Lanes& y = reinterpret_cast<const Q8Lanes*>(at(a, as, j))[b];
             __m512i dot = _mm512_set1_epi32(y.bias);
-            for (int k = 0; k < 8; ++k) dot = _mm512_dpbusd_epi32(dot, q[k], broadcast_word(y.qs + 4 * k));
-            acc[j] =
-                _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), _mm512_mul_ps(scale, _mm512_set1_ps(y.d)), acc[j]);
+            for (int k = 0; k < 8; ++k)
+                dot = _mm512_dpbusd_epi32(dot, rows.q[k], broadcast_word(y.qs + 4 * k));
+            acc[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), _mm512_mul_ps(rows.scale, _mm512_set1_ps(y.d)),
+                                     acc[j]);
         }
     }
     const __mmask16 stored = static_cast<__mmask16>((1u << nw) - 1);
     for (int j = 0; j < MA; ++j) _mm512_mask_storeu_ps(out + static_cast<size_t>(j) * os, stored, acc[j]);
 }
 
-template <int MA>
+template <class Src, int MA>
 void q4_0_lanes(int64_t n, const void* w, size_t ws, int nw, const void* a, size_t as, int na, float* out,
                 size_t os) {
     if constexpr (MA > 1)
-        if (na < MA) return q4_0_lanes<MA - 1>(n, w, ws, nw, a, as, na, out, os);
-    q4_0_lanes_tile<MA>(n, w, ws, nw, a, as, out, os);
+        if (na < MA) return q4_0_lanes<Src, MA - 1>(n, w, ws, nw, a, as, na, out, os);
+    q4_0_lanes_tile<Src, MA>(n, w, ws, nw, a, as, out, os);
 }
 
 float q4_0_lanes_dot(int64_t n, const void* w, const void* a) {
     float r = 0.0f;
-    q4_0_lanes_tile<1>(n, w, 0, 1, a, 0, &r, 1);
+    q4_0_lanes_tile<Q4_0FileRows, 1>(n, w, 0, 1, a, 0, &r, 1);
     return r;
 }
 
@@ -437,17 +488,22 @@ struct OneQ4_5K {
         k.d = half(x.d);
         k.dmin = half(x.dmin);
     }
-    static void activation(const BlockQ8_K& y, __m512i (&v)[4]) {
-        const int8_t* q = y.qs;
-        auto pair = [](const int8_t* a, const int8_t* b) {
-            return _mm512_inserti64x4(_mm512_castsi256_si512(load256(a)), load256(b), 1);
-        };
-        v[0] = pair(q, q + 64);
-        v[1] = pair(q + 32, q + 96);
-        v[2] = pair(q + 128, q + 192);
-        v[3] = pair(q + 160, q + 224);
-    }
+    // The activations come arranged in run order (arrange_runs_4_5k).
+    static void activation(const BlockQ8_K& y, __m512i (&v)[4]) { runs_in_order(y, v); }
 };
+
+// q8_K rows with their codes in the run order of q4_K/q5_K (values 0..31 and 64..95, then 32..63 and
+// 96..127, and the same for the second half), once per product rather than once per weight row.
+void arrange_runs_4_5k(const void* in, void* out, int64_t n) {
+    const auto* x = static_cast<const BlockQ8_K*>(in);
+    auto* y = static_cast<BlockQ8_K*>(out);
+    constexpr int kFrom[8] = {0, 64, 32, 96, 128, 192, 160, 224};
+    for (int64_t b = 0; b < n / QK_K; ++b) {
+        y[b] = x[b];
+        for (int i = 0; i < 8; ++i)
+            _mm256_storeu_si256(reinterpret_cast<__m256i*>(y[b].qs + 32 * i), load256(x[b].qs + kFrom[i]));
+    }
+}
 
 struct OneQ6_K {
     using Block = BlockQ6_K;
@@ -758,23 +814,68 @@ inline __m512i rows_in_order() {
     return _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
 }
 
+// Sixteen rows of a k-quant whose blocks are whole 32-bit words, as the file stores them: four words
+// at a time come from four 128-bit loads per register and a word transpose (words_of_rows), which
+// leaves the rows in lane order 4 (p % 4) + p / 4. Rows past nw repeat the last real one.
+template <class Block>
+struct FileWords {
+    const uint8_t* rows[16];
+    FileWords(const void* w, size_t ws, int nw) {
+        for (int r = 0; r < 16; ++r)
+            rows[r] = static_cast<const uint8_t*>(w) + static_cast<size_t>(r < nw ? r : nw - 1) * ws;
+    }
+    // Words at .. at + 15 bytes of block b of each row, one register per word.
+    void words(int64_t b, size_t at, __m512i* out) const {
+        words_of_rows(rows, static_cast<size_t>(b) * sizeof(Block) + at, out);
+    }
+    static __m512 in_row_order(__m512 v) { return _mm512_permutexvar_ps(rows_in_order(), v); }
+};
+
+// The same blocks repacked at load (repack_words): word w of block b of the sixteen rows is one
+// 64-byte register, row r in lane r.
+template <class Block>
+struct PackedWords {
+    const uint8_t* group;
+    PackedWords(const void* w, size_t, int) : group(static_cast<const uint8_t*>(w)) {}
+    void words(int64_t b, size_t at, __m512i* out) const {
+        const uint8_t* p = group + static_cast<size_t>(b) * 16 * sizeof(Block) + at / 4 * 64;
+        for (int i = 0; i < 4; ++i) out[i] = _mm512_loadu_si512(p + 64 * i);
+    }
+    static __m512 in_row_order(__m512 v) { return v; }
+};
+
+template <class Block>
+void repack_words(const void* rows, size_t row_bytes, void* out, int64_t n) {
+    static_assert(sizeof(Block) % 4 == 0);
+    constexpr size_t kWords = sizeof(Block) / 4;
+    const auto* in = static_cast<const uint8_t*>(rows);
+    auto* o = static_cast<uint8_t*>(out);
+    for (int64_t b = 0; b < n / QK_K; ++b)
+        for (size_t w = 0; w < kWords; ++w, o += 64)
+            for (int r = 0; r < 16; ++r)
+                std::memcpy(o + 4 * r,
+                            in + static_cast<size_t>(r) * row_bytes + static_cast<size_t>(b) * sizeof(Block) +
+                                4 * w,
+                            4);
+}
+
 template <class B, bool Fifth>
 struct Rows4_5K {
     using Block = B;
-    static void decode(const uint8_t* const (&rows)[16], int64_t b, K32Rows& d) {
-        const size_t at = static_cast<size_t>(b) * sizeof(Block);
+    template <class Src>
+    static void decode(const Src& src, int64_t b, K32Rows& d) {
         const __m512i nibble = _mm512_set1_epi8(0x0F), bit = _mm512_set1_epi8(1);
         __m512i fifth[8];
         if constexpr (Fifth) {
-            words_of_rows(rows, at + offsetof(Block, qh), fifth);
-            words_of_rows(rows, at + offsetof(Block, qh) + 16, fifth + 4);
+            src.words(b, offsetof(Block, qh), fifth);
+            src.words(b, offsetof(Block, qh) + 16, fifth + 4);
         }
         for (int c = 0; c < 4; ++c)
             for (int h = 0; h < 2; ++h) {
                 // Sub-blocks 2c and 2c + 1: the low and high nibbles of qs[32c ..], and for q5_K bits
                 // 2c and 2c + 1 of qh[..] as 16.
                 __m512i g[4];
-                words_of_rows(rows, at + offsetof(Block, qs) + 32 * c + 16 * h, g);
+                src.words(b, offsetof(Block, qs) + 32 * c + 16 * h, g);
                 for (int i = 0; i < 4; ++i) {
                     const int k = 4 * h + i;
                     __m512i lo = _mm512_and_si512(g[i], nibble);
@@ -794,7 +895,7 @@ struct Rows4_5K {
         // of u0 and u1; s >= 4 the low and high nibbles of byte s - 4 of u2 with the top bits of byte
         // s - 4 of u0 and u1. Word 0 holds d and dmin.
         __m512i head[4];
-        words_of_rows(rows, at, head);
+        src.words(b, 0, head);
         const __m512i u0 = head[1], u1 = head[2], u2 = head[3];
         const __m512 dd = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(head[0]));
         const __m512 dmin = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(head[0], 16)));
@@ -819,19 +920,16 @@ struct Rows4_5K {
     }
 };
 
-template <class D, int MA>
+template <class D, class Src, int MA>
 void k32_lanes_tile(int64_t n, const void* w, size_t ws, int nw, const void* a, size_t as, float* out,
                     size_t os) {
     const int64_t nb = n / QK_K;
-    // Rows past nw repeat the last real one: computed, never stored.
-    const uint8_t* rows[16];
-    for (int r = 0; r < 16; ++r)
-        rows[r] = static_cast<const uint8_t*>(w) + static_cast<size_t>(r < nw ? r : nw - 1) * ws;
+    const Src src(w, ws, nw);
     __m512 acc[MA];
     for (int j = 0; j < MA; ++j) acc[j] = _mm512_setzero_ps();
     K32Rows decoded;
     for (int64_t b = 0; b < nb; ++b) {
-        D::decode(rows, b, decoded);
+        D::decode(src, b, decoded);
         for (int s = 0; s < 8; ++s) {
             for (int j = 0; j < MA; ++j) {
                 const Q8KLanes& y = reinterpret_cast<const Q8KLanes*>(at(a, as, j))[b];
@@ -847,22 +945,21 @@ void k32_lanes_tile(int64_t n, const void* w, size_t ws, int nw, const void* a, 
     }
     const __mmask16 stored = static_cast<__mmask16>((1u << nw) - 1);
     for (int j = 0; j < MA; ++j)
-        _mm512_mask_storeu_ps(out + static_cast<size_t>(j) * os, stored,
-                              _mm512_permutexvar_ps(rows_in_order(), acc[j]));
+        _mm512_mask_storeu_ps(out + static_cast<size_t>(j) * os, stored, Src::in_row_order(acc[j]));
 }
 
-template <class D, int MA>
+template <class D, class Src, int MA>
 void k32_lanes(int64_t n, const void* w, size_t ws, int nw, const void* a, size_t as, int na, float* out,
                size_t os) {
     if constexpr (MA > 1)
-        if (na < MA) return k32_lanes<D, MA - 1>(n, w, ws, nw, a, as, na, out, os);
-    k32_lanes_tile<D, MA>(n, w, ws, nw, a, as, out, os);
+        if (na < MA) return k32_lanes<D, Src, MA - 1>(n, w, ws, nw, a, as, na, out, os);
+    k32_lanes_tile<D, Src, MA>(n, w, ws, nw, a, as, out, os);
 }
 
 template <class D>
 float k32_lanes_dot(int64_t n, const void* w, const void* a) {
     float r = 0.0f;
-    k32_lanes_tile<D, 1>(n, w, 0, 1, a, 0, &r, 1);
+    k32_lanes_tile<D, FileWords<typename D::Block>, 1>(n, w, 0, 1, a, 0, &r, 1);
     return r;
 }
 
@@ -887,17 +984,53 @@ const DotKernel* avx512_dot_kernel(BlockType type) {
     using R5K = Rows4_5K<BlockQ5_K, true>;
     using B6K = KBatch<BatchQ6_K>;
     static const DotKernel q4_0_batch = {
-        BlockType::Q4_0, KernelIsa::Avx512,   &q4_0_lanes_dot,  &q4_0_lanes<16>, 16, 16,
+        BlockType::Q4_0, KernelIsa::Avx512,   &q4_0_lanes_dot,  &q4_0_lanes<Q4_0FileRows, 16>, 16, 16,
         &quantize_q8_0,  &q8_lanes_row_bytes, &arrange_q8_lanes};
+    static const DotKernel q4_0_packed = {BlockType::Q4_0,
+                                          KernelIsa::Avx512,
+                                          nullptr,
+                                          &q4_0_lanes<Q4_0PackedRows, 16>,
+                                          16,
+                                          16,
+                                          &quantize_q8_0,
+                                          &q8_lanes_row_bytes,
+                                          &arrange_q8_lanes,
+                                          nullptr,
+                                          nullptr,
+                                          &repack_q4_0};
+    static const DotKernel q4_k_packed = {BlockType::Q4_K,
+                                          KernelIsa::Avx512,
+                                          nullptr,
+                                          &k32_lanes<R4K, PackedWords<BlockQ4_K>, 16>,
+                                          16,
+                                          16,
+                                          &quantize_q8_K,
+                                          &q8k_lanes_row_bytes,
+                                          &arrange_q8k_lanes,
+                                          nullptr,
+                                          nullptr,
+                                          &repack_words<BlockQ4_K>};
+    static const DotKernel q5_k_packed = {BlockType::Q5_K,
+                                          KernelIsa::Avx512,
+                                          nullptr,
+                                          &k32_lanes<R5K, PackedWords<BlockQ5_K>, 16>,
+                                          16,
+                                          16,
+                                          &quantize_q8_K,
+                                          &q8k_lanes_row_bytes,
+                                          &arrange_q8k_lanes,
+                                          nullptr,
+                                          nullptr,
+                                          &repack_words<BlockQ5_K>};
     static const DotKernel batches[] = {
         {BlockType::Q2_K, KernelIsa::Avx512, &vec_dot<B2K>, &dispatch<B2K, BW, BA>, BW, BA, &quantize_q8_K,
          &kbatch_act_row_bytes, &arrange_kbatch},
         {BlockType::Q3_K, KernelIsa::Avx512, &vec_dot<B3K>, &dispatch<B3K, BW, BA>, BW, BA, &quantize_q8_K,
          &kbatch_act_row_bytes, &arrange_kbatch},
-        {BlockType::Q4_K, KernelIsa::Avx512, &k32_lanes_dot<R4K>, &k32_lanes<R4K, 16>, 16, 16, &quantize_q8_K,
-         &q8k_lanes_row_bytes, &arrange_q8k_lanes},
-        {BlockType::Q5_K, KernelIsa::Avx512, &k32_lanes_dot<R5K>, &k32_lanes<R5K, 16>, 16, 16, &quantize_q8_K,
-         &q8k_lanes_row_bytes, &arrange_q8k_lanes},
+        {BlockType::Q4_K, KernelIsa::Avx512, &k32_lanes_dot<R4K>, &k32_lanes<R4K, FileWords<BlockQ4_K>, 16>,
+         16, 16, &quantize_q8_K, &q8k_lanes_row_bytes, &arrange_q8k_lanes},
+        {BlockType::Q5_K, KernelIsa::Avx512, &k32_lanes_dot<R5K>, &k32_lanes<R5K, FileWords<BlockQ5_K>, 16>,
+         16, 16, &quantize_q8_K, &q8k_lanes_row_bytes, &arrange_q8k_lanes},
         {BlockType::Q6_K, KernelIsa::Avx512, &vec_dot<B6K>, &dispatch<B6K, BW, BA>, BW, BA, &quantize_q8_K,
          &kbatch_act_row_bytes, &arrange_kbatch},
     };
@@ -914,7 +1047,7 @@ const DotKernel* avx512_dot_kernel(BlockType type) {
         {BlockType::F16, KernelIsa::Avx512, &vec_dot<F16>, &dispatch<F16, FW, FA>, FW, FA,
          &quantize_f16_f16c},
         {BlockType::Q4_0, KernelIsa::Avx512, &vec_dot<Q40>, &dispatch<Q40, LEGW, LEGA>, LEGW, LEGA,
-         &quantize_q8_0, nullptr, nullptr, &q4_0_batch},
+         &quantize_q8_0, nullptr, nullptr, &q4_0_batch, &q4_0_packed},
         {BlockType::Q4_1, KernelIsa::Avx512, &vec_dot<Q41>, &dispatch<Q41, LW, LA>, LW, LA,
          &quantize_q8_1_ymm},
         {BlockType::Q5_0, KernelIsa::Avx512, &vec_dot<Q50>, &dispatch<Q50, LW, LA>, LW, LA, &quantize_q8_0},
@@ -927,9 +1060,9 @@ const DotKernel* avx512_dot_kernel(BlockType type) {
         {BlockType::Q3_K, KernelIsa::Avx512, &vec_dot<Q3K>, &dispatch<Q3K, ZW, ZA>, ZW, ZA, &quantize_q8_K,
          nullptr, nullptr, &batches[1]},
         {BlockType::Q4_K, KernelIsa::Avx512, &vec_dot<Q4K>, &dispatch<Q4K, ZW, ZA>, ZW, ZA, &quantize_q8_K,
-         nullptr, nullptr, &batches[2]},
+         nullptr, &arrange_runs_4_5k, &batches[2], &q4_k_packed},
         {BlockType::Q5_K, KernelIsa::Avx512, &vec_dot<Q5K>, &dispatch<Q5K, ZW, ZA>, ZW, ZA, &quantize_q8_K,
-         nullptr, nullptr, &batches[3]},
+         nullptr, &arrange_runs_4_5k, &batches[3], &q5_k_packed},
         {BlockType::Q6_K, KernelIsa::Avx512, &vec_dot<Q6K>, &dispatch<Q6K, ZW, ZA>, ZW, ZA, &quantize_q8_K,
          nullptr, nullptr, &batches[4]},
     };

@@ -300,10 +300,11 @@ float vec_dot(int64_t n, const void* w, const void* a) {
 const DotKernel* avx512vbmi_dot_kernel(BlockType type) {
     constexpr int W = 4, A = 4;
     static const DotKernel kernels[] = {
-        // Prompt batches: the plain AVX-512 tier's sixteen-rows-across-the-lanes kernel.
+        // Prompt batches and packed weights: the plain AVX-512 tier's sixteen-rows-across-the-lanes
+        // kernels.
         {BlockType::Q4_0, KernelIsa::Avx512Vbmi, &vec_dot<Q4_0Decoder>, &dispatch<Q4_0Decoder, W, A>, W, A,
          &avx512_quantize_q8_0, &g4_row_bytes, &arrange_g4<BlockQ8_0, 8>,
-         avx512_dot_kernel(BlockType::Q4_0)->batch},
+         avx512_dot_kernel(BlockType::Q4_0)->batch, avx512_dot_kernel(BlockType::Q4_0)->packed},
         {BlockType::Q5_0, KernelIsa::Avx512Vbmi, &vec_dot<Q5_0Decoder>, &dispatch<Q5_0Decoder, W, A>, W, A,
          &avx512_quantize_q8_0, &g4_row_bytes, &arrange_g4<BlockQ8_0, 16>},
         {BlockType::Q5_1, KernelIsa::Avx512Vbmi, &vec_dot<Q5_1Decoder>, &dispatch<Q5_1Decoder, W, A>, W, A,

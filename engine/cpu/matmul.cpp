@@ -99,7 +99,14 @@ void matmul_group(const MatmulJob* jobs, int n_jobs, const float* x, int64_t n_t
             throw Error("matmul_group: the products of a group must have the same input width");
         const BlockTraits& traits = block_traits(p.w->type);
         p.kernel = &best_dot_kernel(p.w->type);
-        if (p.kernel->batch && n_tokens >= kBatchKernelTokens) p.kernel = p.kernel->batch;
+        if (p.w->packed) {
+            // Packed matrices were repacked for this machine's packed kernel, which serves every batch.
+            p.kernel = p.kernel->packed;
+            if (!p.kernel || p.w->n_rows % kPackedRows != 0)
+                throw Error(fmt::format("packed {} weights without a packed kernel", traits.name));
+        } else if (p.kernel->batch && n_tokens >= kBatchKernelTokens) {
+            p.kernel = p.kernel->batch;
+        }
         if (!p.kernel->tile)
             throw Error(
                 fmt::format("matrix products with {} weights are not supported on the CPU", traits.name));

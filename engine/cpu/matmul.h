@@ -10,13 +10,16 @@ namespace fireside {
 
 class ThreadPool;
 
-// A weight matrix as a model file stores it: n_rows rows of n_cols values in `type`, row after row.
+// A weight matrix: n_rows rows of n_cols values in `type`, row after row as a model file stores them,
+// or (packed) repacked sixteen rows at a time by its type's packed kernel (see PackedWeights), in as
+// many bytes.
 struct WeightMatrix {
     BlockType type = BlockType::F32;
     int64_t n_cols = 0;
     int64_t n_rows = 0;
     const void* data = nullptr;
     size_t row_bytes = 0;
+    bool packed = false;
 };
 
 // Reusable memory for the activation rows converted to the weights' vec_dot_type (one buffer per

@@ -1,6 +1,8 @@
 #include "engine/model/llama_model.h"
 
 #include "engine/core/error.h"
+#include "engine/core/mapped_file.h"
+#include "engine/core/system_memory.h"
 #include "engine/model/rms_norm.h"
 #include "engine/vulkan/gpu_layers.h"
 #include "engine/vulkan/vulkan_layer_backend.h"
@@ -34,9 +36,33 @@ LlamaModel::LlamaModel(ModelFile file, ModelDesc desc, const LlamaModelOptions& 
         if (n > 0) gpu_ = std::make_unique<vk::VulkanLayerBackend>(desc_, weights_, n, options_.n_ctx, gpu);
     }
     plan_layers();
+    if (options_.pack_weights) pack_cpu_weights();
 }
 
 LlamaModel::~LlamaModel() = default;
+
+void LlamaModel::pack_cpu_weights() {
+    std::vector<WeightMatrix*> matrices;
+    for (int64_t il = 0; il < desc_.n_layer; ++il) {
+        if (plan_.backend_of_layer[static_cast<size_t>(il)] != cpu_.get()) continue;
+        LayerWeights& l = weights_.layers[static_cast<size_t>(il)];
+        for (WeightMatrix* m : {&l.wq, &l.wk, &l.wv, &l.wo, &l.w1, &l.w2, &l.w3}) matrices.push_back(m);
+    }
+    if (!gpu_ || !gpu_->runs_output()) matrices.push_back(&weights_.output);
+    const std::span<const WeightMatrix* const> view(matrices.data(), matrices.size());
+    if (matrices.empty() || !PackedWeights::any_packable(view)) return;
+    // The copy must fit beside everything else: one that pushed the system into swapping (or its
+    // out-of-memory killer) would cost far more than it gains, so without room the weights stay mapped.
+    constexpr uint64_t kReserve = uint64_t{1} << 30;
+    const std::optional<uint64_t> available = available_memory_bytes();
+    if (!available || *available < PackedWeights::bytes_for(view) + kReserve) return;
+    packed_ = std::make_unique<PackedWeights>(matrices, pool_, options_.pack_progress);
+}
+
+std::span<const std::byte> LlamaModel::cpu_weight_memory() const {
+    if (packed_) return packed_->memory();
+    return file_.mapping->bytes();
+}
 
 void LlamaModel::plan_layers() {
     plan_.backend_of_layer.assign(static_cast<size_t>(desc_.n_layer), cpu_.get());

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "engine/cpu/matmul.h"
+#include "engine/cpu/packed_weights.h"
 #include "engine/cpu/thread_pool.h"
 #include "engine/format/model_file.h"
 #include "engine/model/cpu_layer_backend.h"
@@ -38,6 +39,12 @@ struct LlamaModelOptions {
     bool gpu_validation = false;           // Khronos validation layer (tests)
     // Called as weights upload to the GPU (bytes done, bytes total); returning false cancels.
     std::function<bool(uint64_t, uint64_t)> gpu_progress;
+    // Copy the CPU layers' weights into memory of their own, repacked for this machine's packed
+    // kernels (PackedWeights), when some have one and the copy fits in the memory available: faster
+    // generation and prompts for as many bytes of memory as those weights take in the file.
+    bool pack_weights = true;
+    // Called as the copy is made (bytes done, bytes total); returning false cancels.
+    std::function<bool(uint64_t, uint64_t)> pack_progress;
 };
 
 // A batch of tokens to evaluate at positions pos0, pos0 + 1, ...
@@ -77,6 +84,9 @@ public:
 
     // The bytes of weights read for one generated token (every matrix once, plus one embedding row).
     uint64_t weight_bytes_per_token() const;
+    // Where the CPU reads its weights: the packed copy when there is one, else the file's mapping.
+    std::span<const std::byte> cpu_weight_memory() const;
+    bool weights_packed() const { return packed_ != nullptr; }
 
     // Layers (0 .. n_layer + 1) running on the GPU now: 0 without one, or after a GPU failure.
     int64_t n_gpu_layers() const;
@@ -87,6 +97,7 @@ public:
 
 private:
     void plan_layers();
+    void pack_cpu_weights();
     void run_chunks(std::span<const int32_t> tokens, int64_t pos0, bool all_logits, float* logits);
     void forward_chunk(std::span<const int32_t> tokens, int64_t pos0, bool all_logits, float* logits);
 
@@ -95,6 +106,7 @@ private:
     LlamaModelOptions options_;
     ThreadPool pool_;
     LlamaWeights weights_;
+    std::unique_ptr<PackedWeights> packed_; // the CPU layers' weights, when copied (pack_weights)
     std::unique_ptr<CpuLayerBackend> cpu_;
     std::unique_ptr<vk::VulkanLayerBackend> gpu_;
     LayerPlan plan_;

@@ -52,6 +52,13 @@ private slots:
         QVERIFY(log.passed > 0);
     }
 
+    void packed_kernels_match_scalar_reference() {
+        CheckLog log;
+        for (BlockType t : kWeightTypes) fireside::test::packed_matches_scalar_reference(t, log);
+        if (log.passed + log.failed == 0) QSKIP("no packed kernel on this machine");
+        QVERIFY2(log.failed == 0, qPrintable(failures(log)));
+    }
+
     void simd_activation_quantizers() {
         CheckLog log;
         fireside::test::simd_activation_quantizers(log);

@@ -72,6 +72,7 @@ int main(int argc, char** argv) {
         std::printf("  %-5s SIMD kernels:%s\n", std::string(block_traits(wt).name).c_str(),
                     isas.empty() ? " none" : isas.c_str());
         simd_matches_scalar_reference(wt, g_log);
+        packed_matches_scalar_reference(wt, g_log);
     }
     simd_activation_quantizers(g_log);
     matmul_matches_plain_loop(g_log);

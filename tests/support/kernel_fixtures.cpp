@@ -206,6 +206,58 @@ void simd_matches_scalar_reference(BlockType wt, CheckLog& log) {
     }
 }
 
+// Packed kernels (weights repacked sixteen rows at a time) against the scalar dot product of each
+// row pair: two groups of rows, every activation count.
+void packed_matches_scalar_reference(BlockType wt, CheckLog& log) {
+    const BlockTraits& traits = block_traits(wt);
+    const DotKernel* scalar = dot_kernel_for(wt, KernelIsa::Scalar);
+    if (!scalar) return;
+    std::vector<const DotKernel*> packed;
+    for (const DotKernel* k : simd_kernels(wt))
+        if (k->packed && std::find(packed.begin(), packed.end(), k->packed) == packed.end())
+            packed.push_back(k->packed);
+    std::mt19937 rng(4321 + static_cast<unsigned>(wt));
+    const int64_t unit = traits.block_values > 1 ? traits.block_values : 256;
+    constexpr int kRows = 2 * static_cast<int>(kPackedRows);
+    for (const DotKernel* k : packed)
+        for (int64_t blocks : {1, 3, 16}) {
+            const int64_t n = blocks * unit;
+            const std::vector<std::byte> w = random_rows(wt, n, kRows, rng);
+            const std::vector<std::byte> a = random_activations(traits.vec_dot_type, n, kMaxTileA, rng);
+            const size_t ws = row_bytes(wt, n), as = row_bytes(traits.vec_dot_type, n);
+            std::vector<std::byte> repacked(w.size());
+            for (int g = 0; g < kRows / kPackedRows; ++g)
+                k->repack(w.data() + ws * kPackedRows * static_cast<size_t>(g), ws,
+                          repacked.data() + ws * kPackedRows * static_cast<size_t>(g), n);
+            const std::vector<std::byte> ka = arranged_for(*k, a, n, kMaxTileA);
+            const size_t kas = activation_row_bytes(*k, n);
+            for (int g = 0; g < kRows / kPackedRows; ++g)
+                for (int na = 1; na <= k->max_a; ++na) {
+                    float out[kPackedRows * kMaxTileA];
+                    std::fill(std::begin(out), std::end(out), std::nanf(""));
+                    k->tile(n, repacked.data() + ws * kPackedRows * static_cast<size_t>(g), ws,
+                            static_cast<int>(kPackedRows), ka.data(), kas, na, out, kPackedRows);
+                    bool ok = true;
+                    std::string first;
+                    for (int i = 0; i < kPackedRows; ++i)
+                        for (int j = 0; j < na; ++j) {
+                            const std::byte* wi = w.data() + ws * static_cast<size_t>(g * kPackedRows + i);
+                            const std::byte* aj = a.data() + as * static_cast<size_t>(j);
+                            const double ref = scalar->vec_dot(n, wi, aj);
+                            const double bound = 2e-5 * abs_dot(wt, traits.vec_dot_type, n, wi, aj) + 1e-30;
+                            const double got = out[j * kPackedRows + i];
+                            if (!(std::abs(got - ref) <= bound) && ok) {
+                                ok = false;
+                                first = " row " + std::to_string(i) + " act " + std::to_string(j) + ": " +
+                                        fmt_g(got) + " vs reference " + fmt_g(ref);
+                            }
+                        }
+                    log.check(ok, kernel_name(*k) + " packed n=" + std::to_string(n) + " group " +
+                                      std::to_string(g) + " x" + std::to_string(na) + first);
+                }
+        }
+}
+
 // A SIMD activation quantizer may differ from the scalar one by one code step (f16: not at all).
 void simd_activation_quantizers(CheckLog& log) {
     std::mt19937 rng(99);

@@ -57,6 +57,10 @@ std::string kernel_name(const DotKernel& k);
 // formats also lengths that are no multiple of the vector width); vec_dot equals the 1 x 1 tile.
 void simd_matches_scalar_reference(BlockType wt, CheckLog& log);
 
+// Every packed kernel (weights repacked sixteen rows at a time) against the scalar dot product of each
+// row pair, for two groups and every activation count.
+void packed_matches_scalar_reference(BlockType wt, CheckLog& log);
+
 // A SIMD activation quantizer may differ from the scalar one by one code step (f16: not at all).
 void simd_activation_quantizers(CheckLog& log);
 
