@@ -2,6 +2,7 @@
 #include "app/cli/subcommand.h"
 #include "engine/core/error.h"
 #include "engine/core/mapped_file.h"
+#include "engine/cpu/dot_kernels.h"
 #include "engine/cpu/kernel_speed.h"
 #include "engine/cpu/memory_bandwidth.h"
 #include "engine/cpu/thread_pool.h"
@@ -47,21 +48,29 @@ int run_kernel_bench(std::optional<int64_t> threads, int64_t reps, int64_t kilob
                                BlockType::Q4_K, BlockType::Q5_K, BlockType::Q6_K};
     if (!json)
         io.out << fmt::format("memory bandwidth {:.1f} GB/s (streaming read, {} threads)\n"
-                              "{:<6} {:<11} {:>12} {:>9}\n",
+                              "{:<6} {:<17} {:>12} {:>9}\n",
                               bandwidth / 1e9, pool.n_threads(), "type", "kernel", "GB/s 1 token", "of read");
     std::string rows;
     for (BlockType type : types) {
         if (only && block_traits(type).name != *only) continue;
-        const KernelSpeed k =
-            measure_matvec_speed(type, pool, static_cast<uint64_t>(kilobytes) << 10, static_cast<int>(reps));
-        const std::string_view name = block_traits(type).name;
-        if (json)
-            rows += fmt::format(
-                "{}{{\"type\": \"{}\", \"kernel\": \"{}\", \"gbs\": {:.3f}, \"ratio\": {:.4f}}}",
-                rows.empty() ? "" : ", ", name, k.isa, k.bytes_per_s / 1e9, k.bytes_per_s / bandwidth);
-        else
-            io.out << fmt::format("{:<6} {:<11} {:>12.1f} {:>8.1f}%\n", name, k.isa, k.bytes_per_s / 1e9,
-                                  100.0 * k.bytes_per_s / bandwidth);
+        // The weights as the file stores them, and repacked as a model's CPU layers are where the type
+        // has a packed kernel.
+        for (bool packed : {false, true}) {
+            if (packed && !best_dot_kernel(type).packed) continue;
+            const KernelSpeed k = measure_matvec_speed(type, pool, static_cast<uint64_t>(kilobytes) << 10,
+                                                       static_cast<int>(reps), packed);
+            const std::string_view name = block_traits(type).name;
+            const std::string kernel = std::string(k.isa) + (k.packed ? " packed" : "");
+            if (json)
+                rows +=
+                    fmt::format("{}{{\"type\": \"{}\", \"kernel\": \"{}\", \"packed\": {}, \"gbs\": {:.3f}, "
+                                "\"ratio\": {:.4f}}}",
+                                rows.empty() ? "" : ", ", name, k.isa, k.packed, k.bytes_per_s / 1e9,
+                                k.bytes_per_s / bandwidth);
+            else
+                io.out << fmt::format("{:<6} {:<17} {:>12.1f} {:>8.1f}%\n", name, kernel, k.bytes_per_s / 1e9,
+                                      100.0 * k.bytes_per_s / bandwidth);
+        }
     }
     if (json)
         io.out << fmt::format("{{\"threads\": {}, \"bandwidth_gbs\": {:.3f}, \"kernels\": [{}]}}\n",
