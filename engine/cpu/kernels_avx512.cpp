@@ -859,6 +859,27 @@ void repack_words(const void* rows, size_t row_bytes, void* out, int64_t n) {
                             4);
 }
 
+// d x the scale and dmin x the min of sub-block s of q4_K/q5_K rows (one per lane), from the 12
+// packed bytes u0 u1 u2: sub-block s < 4 has byte s of u0 and u1; s >= 4 the low and high nibbles of
+// byte s - 4 of u2 with the top bits of byte s - 4 of u0 and u1.
+inline void scale_and_min(__m512i u0, __m512i u1, __m512i u2, int s, __m512 d, __m512 dmin, __m512& scale,
+                          __m512& min) {
+    const __m512i six = _mm512_set1_epi32(63), four = _mm512_set1_epi32(15), two = _mm512_set1_epi32(3);
+    __m512i sc, m;
+    if (s < 4) {
+        sc = _mm512_and_si512(_mm512_srli_epi32(u0, 8 * s), six);
+        m = _mm512_and_si512(_mm512_srli_epi32(u1, 8 * s), six);
+    } else {
+        const int t = 8 * (s - 4);
+        const __m512i top0 = _mm512_and_si512(_mm512_srli_epi32(u0, t + 6), two);
+        const __m512i top1 = _mm512_and_si512(_mm512_srli_epi32(u1, t + 6), two);
+        sc = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi32(u2, t), four), _mm512_slli_epi32(top0, 4));
+        m = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi32(u2, t + 4), four), _mm512_slli_epi32(top1, 4));
+    }
+    scale = _mm512_mul_ps(_mm512_cvtepi32_ps(sc), d);
+    min = _mm512_mul_ps(_mm512_cvtepi32_ps(m), dmin);
+}
+
 template <class B, bool Fifth>
 struct Rows4_5K {
     using Block = B;
@@ -899,24 +920,7 @@ struct Rows4_5K {
         const __m512i u0 = head[1], u1 = head[2], u2 = head[3];
         const __m512 dd = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(head[0]));
         const __m512 dmin = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(head[0], 16)));
-        const __m512i six = _mm512_set1_epi32(63), four = _mm512_set1_epi32(15), two = _mm512_set1_epi32(3);
-        for (int s = 0; s < 8; ++s) {
-            __m512i sc, m;
-            if (s < 4) {
-                sc = _mm512_and_si512(_mm512_srli_epi32(u0, 8 * s), six);
-                m = _mm512_and_si512(_mm512_srli_epi32(u1, 8 * s), six);
-            } else {
-                const int t = 8 * (s - 4);
-                const __m512i top0 = _mm512_and_si512(_mm512_srli_epi32(u0, t + 6), two);
-                const __m512i top1 = _mm512_and_si512(_mm512_srli_epi32(u1, t + 6), two);
-                sc = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi32(u2, t), four),
-                                     _mm512_slli_epi32(top0, 4));
-                m = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi32(u2, t + 4), four),
-                                    _mm512_slli_epi32(top1, 4));
-            }
-            d.scale[s] = _mm512_mul_ps(_mm512_cvtepi32_ps(sc), dd);
-            d.min[s] = _mm512_mul_ps(_mm512_cvtepi32_ps(m), dmin);
-        }
+        for (int s = 0; s < 8; ++s) scale_and_min(u0, u1, u2, s, dd, dmin, d.scale[s], d.min[s]);
     }
 };
 
@@ -961,6 +965,71 @@ float k32_lanes_dot(int64_t n, const void* w, const void* a) {
     float r = 0.0f;
     k32_lanes_tile<D, FileWords<typename D::Block>, 1>(n, w, 0, 1, a, 0, &r, 1);
     return r;
+}
+
+// One or two activation rows against packed q4_K/q5_K rows: each code word is used as it is loaded,
+// where batches decode a super-block to memory once for all their rows (for one row, the stores and
+// reloads cost as much as the products).
+template <class Block, bool Fifth, int MA>
+void k32_packed_few(int64_t n, const void* w, int nw, const void* a, size_t as, float* out, size_t os) {
+    const auto* group = static_cast<const uint8_t*>(w);
+    const __m512i nibble = _mm512_set1_epi8(0x0F), bit = _mm512_set1_epi8(1);
+    __m512 acc[MA];
+    for (int j = 0; j < MA; ++j) acc[j] = _mm512_setzero_ps();
+    for (int64_t b = 0; b < n / QK_K; ++b) {
+        const uint8_t* block = group + static_cast<size_t>(b) * 16 * sizeof(Block);
+        // Word at byte `at` of the block, for the sixteen rows.
+        const auto word = [block](size_t at) { return _mm512_loadu_si512(block + at / 4 * 64); };
+        const __m512i head = word(0);
+        const __m512 dd = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(head));
+        const __m512 dmin = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(head, 16)));
+        const __m512i u0 = word(offsetof(Block, scales)), u1 = word(offsetof(Block, scales) + 4),
+                      u2 = word(offsetof(Block, scales) + 8);
+        const Q8KLanes* y[MA];
+        for (int j = 0; j < MA; ++j) y[j] = reinterpret_cast<const Q8KLanes*>(at(a, as, j)) + b;
+        for (int c = 0; c < 4; ++c) {
+            // Sub-blocks 2c and 2c + 1: the low and high nibbles of qs[32c ..] (q5_K: and bits 2c and
+            // 2c + 1 of qh[..] as 16).
+            __m512i dot[MA][2];
+            for (int j = 0; j < MA; ++j) dot[j][0] = dot[j][1] = _mm512_setzero_si512();
+            for (int k = 0; k < 8; ++k) {
+                const __m512i g = word(offsetof(Block, qs) + 32 * c + 4 * k);
+                __m512i lo = _mm512_and_si512(g, nibble),
+                        hi = _mm512_and_si512(_mm512_srli_epi32(g, 4), nibble);
+                if constexpr (Fifth) {
+                    const __m512i f = word(offsetof(Block, qh) + 4 * k);
+                    lo = _mm512_or_si512(
+                        lo, _mm512_slli_epi32(_mm512_and_si512(_mm512_srli_epi32(f, 2 * c), bit), 4));
+                    hi = _mm512_or_si512(
+                        hi, _mm512_slli_epi32(_mm512_and_si512(_mm512_srli_epi32(f, 2 * c + 1), bit), 4));
+                }
+                for (int j = 0; j < MA; ++j) {
+                    dot[j][0] = _mm512_dpbusd_epi32(dot[j][0], lo, broadcast_word(y[j]->qs + 64 * c + 4 * k));
+                    dot[j][1] =
+                        _mm512_dpbusd_epi32(dot[j][1], hi, broadcast_word(y[j]->qs + 64 * c + 32 + 4 * k));
+                }
+            }
+            for (int t = 0; t < 2; ++t) {
+                __m512 scale, min;
+                scale_and_min(u0, u1, u2, 2 * c + t, dd, dmin, scale, min);
+                for (int j = 0; j < MA; ++j) {
+                    acc[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot[j][t]),
+                                             _mm512_mul_ps(scale, _mm512_set1_ps(y[j]->d)), acc[j]);
+                    acc[j] = _mm512_fnmadd_ps(min, _mm512_set1_ps(y[j]->sums[2 * c + t]), acc[j]);
+                }
+            }
+        }
+    }
+    const __mmask16 stored = static_cast<__mmask16>((1u << nw) - 1);
+    for (int j = 0; j < MA; ++j) _mm512_mask_storeu_ps(out + static_cast<size_t>(j) * os, stored, acc[j]);
+}
+
+template <class B, bool Fifth>
+void k32_packed(int64_t n, const void* w, size_t ws, int nw, const void* a, size_t as, int na, float* out,
+                size_t os) {
+    if (na == 1) return k32_packed_few<B, Fifth, 1>(n, w, nw, a, as, out, os);
+    if (na == 2) return k32_packed_few<B, Fifth, 2>(n, w, nw, a, as, out, os);
+    k32_lanes<Rows4_5K<B, Fifth>, PackedWords<B>, 16>(n, w, ws, nw, a, as, na, out, os);
 }
 
 // ---- q6_K, packed: sixteen weight rows across the lanes --------------------------------------------
@@ -1082,9 +1151,63 @@ void q6_K_packed_tile(int64_t n, const void* w, size_t, int nw, const void* a, s
     for (int j = 0; j < MA; ++j) _mm512_mask_storeu_ps(out + static_cast<size_t>(j) * os, stored, acc[j]);
 }
 
+// One or two activation rows against packed q6_K rows, each code word used as it is loaded (see
+// k32_packed_few): four sub-blocks (g = 0..3) come out of each step's three words.
+template <int MA>
+void q6_K_packed_few(int64_t n, const void* w, int nw, const void* a, size_t as, float* out, size_t os) {
+    const auto* group = static_cast<const uint8_t*>(w);
+    const __m512i low4 = _mm512_set1_epi8(0x0F), top2 = _mm512_set1_epi8(0x30);
+    __m512 acc[MA];
+    for (int j = 0; j < MA; ++j) acc[j] = _mm512_setzero_ps();
+    for (int64_t b = 0; b < n / QK_K; ++b) {
+        const uint8_t* block = group + static_cast<size_t>(b) * 16 * sizeof(BlockQ6_K);
+        const __m512 dd = _mm512_cvtph_ps(load256(block));
+        const Q8K16Lanes* y[MA];
+        for (int j = 0; j < MA; ++j) y[j] = reinterpret_cast<const Q8K16Lanes*>(at(a, as, j)) + b;
+        for (int h = 0; h < 2; ++h)
+            for (int half = 0; half < 2; ++half) {
+                // Sub-block p = 8h + 2g + half for g = 0..3.
+                __m512i dot[MA][4];
+                for (int j = 0; j < MA; ++j)
+                    for (int g = 0; g < 4; ++g)
+                        dot[j][g] = _mm512_set1_epi32(y[j]->bias[8 * h + 2 * g + half]);
+                for (int k = 0; k < 4; ++k) {
+                    const uint8_t* step = block + kQ6Codes + 192 * q6_step(h, half, k);
+                    const __m512i low[2] = {_mm512_loadu_si512(step), _mm512_loadu_si512(step + 64)};
+                    const __m512i high = _mm512_loadu_si512(step + 128);
+                    for (int g = 0; g < 4; ++g) {
+                        const __m512i lo = g < 2 ? low[g % 2] : _mm512_srli_epi32(low[g % 2], 4);
+                        const __m512i hi = g < 2 ? _mm512_slli_epi32(high, 4 - 2 * g)
+                                                 : (g == 2 ? high : _mm512_srli_epi32(high, 2));
+                        const __m512i q =
+                            _mm512_or_si512(_mm512_and_si512(lo, low4), _mm512_and_si512(hi, top2));
+                        const int p = 8 * h + 2 * g + half;
+                        for (int j = 0; j < MA; ++j)
+                            dot[j][g] =
+                                _mm512_dpbusd_epi32(dot[j][g], q, broadcast_word(y[j]->qs + 16 * p + 4 * k));
+                    }
+                }
+                for (int g = 0; g < 4; ++g) {
+                    const int p = 8 * h + 2 * g + half;
+                    const __m512 scale =
+                        _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128(
+                                          reinterpret_cast<const __m128i*>(block + kQ6Scales + 16 * p)))),
+                                      dd);
+                    for (int j = 0; j < MA; ++j)
+                        acc[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot[j][g]),
+                                                 _mm512_mul_ps(scale, _mm512_set1_ps(y[j]->d)), acc[j]);
+                }
+            }
+    }
+    const __mmask16 stored = static_cast<__mmask16>((1u << nw) - 1);
+    for (int j = 0; j < MA; ++j) _mm512_mask_storeu_ps(out + static_cast<size_t>(j) * os, stored, acc[j]);
+}
+
 template <int MA>
 void q6_K_packed(int64_t n, const void* w, size_t ws, int nw, const void* a, size_t as, int na, float* out,
                  size_t os) {
+    if (na == 1) return q6_K_packed_few<1>(n, w, nw, a, as, out, os);
+    if (na == 2) return q6_K_packed_few<2>(n, w, nw, a, as, out, os);
     if constexpr (MA > 1)
         if (na < MA) return q6_K_packed<MA - 1>(n, w, ws, nw, a, as, na, out, os);
     q6_K_packed_tile<MA>(n, w, ws, nw, a, as, out, os);
@@ -1128,7 +1251,7 @@ const DotKernel* avx512_dot_kernel(BlockType type) {
     static const DotKernel q4_k_packed = {BlockType::Q4_K,
                                           KernelIsa::Avx512,
                                           nullptr,
-                                          &k32_lanes<R4K, PackedWords<BlockQ4_K>, 16>,
+                                          &k32_packed<BlockQ4_K, false>,
                                           16,
                                           16,
                                           &quantize_q8_K,
@@ -1140,7 +1263,7 @@ const DotKernel* avx512_dot_kernel(BlockType type) {
     static const DotKernel q5_k_packed = {BlockType::Q5_K,
                                           KernelIsa::Avx512,
                                           nullptr,
-                                          &k32_lanes<R5K, PackedWords<BlockQ5_K>, 16>,
+                                          &k32_packed<BlockQ5_K, true>,
                                           16,
                                           16,
                                           &quantize_q8_K,
