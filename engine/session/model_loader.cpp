@@ -74,15 +74,20 @@ std::unique_ptr<LlamaModel> load_model(const LoadOptions& options, const LoadPro
     model_options.n_threads = options.n_threads;
     model_options.n_gpu_layers = options.gpu_layers;
     if (!options.device.empty()) model_options.gpu_device = options.device;
-    // With GPU layers, reading the file and uploading the weights share the progress bar.
-    const double read_share = options.gpu_layers != 0 ? 0.5 : kReadShare;
-    model_options.gpu_progress = [&](uint64_t done, uint64_t total) {
-        if (cancel && cancel->load()) return false;
-        if (progress && total > 0)
-            progress(read_share +
-                     (1.0 - read_share) * static_cast<double>(done) / static_cast<double>(total));
-        return true;
+    // Reading the file, uploading GPU layers and packing the CPU layers' weights share the progress
+    // bar: the copy takes the last tenth (it moves data already in memory), an upload half the rest.
+    const double pack_share = 0.1;
+    const double read_share = options.gpu_layers != 0 ? (1.0 - pack_share) / 2 : kReadShare - pack_share;
+    const auto stage = [&](double from, double to) {
+        return [&progress, cancel, from, to](uint64_t done, uint64_t total) {
+            if (cancel && cancel->load()) return false;
+            if (progress && total > 0)
+                progress(from + (to - from) * static_cast<double>(done) / static_cast<double>(total));
+            return true;
+        };
     };
+    model_options.gpu_progress = stage(read_share, 1.0 - pack_share);
+    model_options.pack_progress = stage(1.0 - pack_share, 1.0);
     warm_tensor_data(file, read_share, progress, cancel);
     if (cancel && cancel->load()) throw Cancelled();
     auto model = std::make_unique<LlamaModel>(std::move(file), std::move(desc), model_options);

@@ -1,6 +1,7 @@
 // fireside-cli synth, quantize and convert, run in-process (and once as the real executable), checked
 // through `info --json` and `dequant` on the files they write.
 #include "app/cli/progress_bar.h"
+#include "engine/cpu/dot_kernels.h"
 #include "engine/format/model_file.h"
 #include "engine/format/tensor_names.h"
 #include "tests/support/cli_runner.h"
@@ -325,6 +326,12 @@ private slots:
         QVERIFY(std::abs(o["ceiling_tps"].toDouble() - bandwidth / bytes) <= 1e-3 * bandwidth / bytes);
         QVERIFY(std::abs(o["ratio"].toDouble() - o["tg_tps"].toDouble() / o["ceiling_tps"].toDouble()) <=
                 1e-3);
+        QVERIFY(o["packed"].isBool());
+        // --no-repack keeps the weights in the file's mapping.
+        RUN_OK(mapped, {"bench", "-m", path("s.bin").string(), "-p", "0", "-n", "2", "-r", "1", "-t", "2",
+                        "--no-repack", "--json"});
+        QCOMPARE(QJsonDocument::fromJson(QByteArray::fromStdString(mapped.out)).object()["packed"].toBool(),
+                 false);
     }
 
     void bench_times_the_kernels_of_a_format() {
@@ -333,13 +340,18 @@ private slots:
         const QJsonObject o = QJsonDocument::fromJson(QByteArray::fromStdString(r.out), &error).object();
         QVERIFY2(error.error == QJsonParseError::NoError, r.out.c_str());
         const QJsonArray kernels = o["kernels"].toArray();
-        QCOMPARE(kernels.size(), 1);
-        const QJsonObject k = kernels[0].toObject();
-        QCOMPARE(k["type"].toString(), QString("q4_0"));
-        QVERIFY(!k["kernel"].toString().isEmpty());
-        QVERIFY(k["gbs"].toDouble() > 0 && o["bandwidth_gbs"].toDouble() > 0);
-        QVERIFY(std::abs(k["ratio"].toDouble() - k["gbs"].toDouble() / o["bandwidth_gbs"].toDouble()) <=
-                1e-3);
+        // The row-major weights, and the packed ones where this machine has a packed q4_0 kernel.
+        const bool has_packed = best_dot_kernel(BlockType::Q4_0).packed != nullptr;
+        QCOMPARE(kernels.size(), has_packed ? 2 : 1);
+        for (qsizetype i = 0; i < kernels.size(); ++i) {
+            const QJsonObject k = kernels[i].toObject();
+            QCOMPARE(k["type"].toString(), QString("q4_0"));
+            QCOMPARE(k["packed"].toBool(), i == 1);
+            QVERIFY(!k["kernel"].toString().isEmpty());
+            QVERIFY(k["gbs"].toDouble() > 0 && o["bandwidth_gbs"].toDouble() > 0);
+            QVERIFY(std::abs(k["ratio"].toDouble() - k["gbs"].toDouble() / o["bandwidth_gbs"].toDouble()) <=
+                    1e-3);
+        }
 
         const test::CliResult bad = test::run_cli({"bench", "--kernels", "--type", "q9_9"});
         QCOMPARE(bad.status, 1);
