@@ -195,10 +195,6 @@ struct Q8Lanes {
 };
 static_assert(sizeof(Q8Lanes) == 40);
 
-size_t q8_lanes_row_bytes(int64_t n) {
-    return static_cast<size_t>(n / QK8_0) * sizeof(Q8Lanes);
-}
-
 void arrange_q8_lanes(const void* in, void* out, int64_t n) {
     const auto* x = static_cast<const BlockQ8_0*>(in);
     auto* o = static_cast<Q8Lanes*>(out);
@@ -216,6 +212,15 @@ inline __m512i broadcast_word(const int8_t* p) {
     int32_t v;
     __builtin_memcpy(&v, p, sizeof v);
     return _mm512_set1_epi32(v);
+}
+
+// The 16 bytes at byte `at` of four rows, one row per 128-bit lane.
+inline __m512i four_rows(const uint8_t* const* rows, size_t at) {
+    const auto load = [&](int t) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(rows[t] + at)); };
+    __m512i z = _mm512_castsi128_si512(load(0));
+    z = _mm512_inserti32x4(z, load(1), 1);
+    z = _mm512_inserti32x4(z, load(2), 2);
+    return _mm512_inserti32x4(z, load(3), 3);
 }
 
 // A block of sixteen q4_0 rows in registers: lane r belongs to row r.
@@ -244,14 +249,7 @@ struct Q4_0FileRows {
         const __m512i nibble = _mm512_set1_epi8(0x0F);
         // Register m: the 16 code bytes of rows 4m .. 4m + 3, one row per 128-bit lane.
         __m512i z[4];
-        for (int m = 0; m < 4; ++m) {
-            z[m] = _mm512_castsi128_si512(
-                _mm_loadu_si128(reinterpret_cast<const __m128i*>(rows[4 * m] + at_block + 2)));
-            for (int t = 1; t < 4; ++t)
-                z[m] = _mm512_inserti32x4(
-                    z[m], _mm_loadu_si128(reinterpret_cast<const __m128i*>(rows[4 * m + t] + at_block + 2)),
-                    t);
-        }
+        for (int m = 0; m < 4; ++m) z[m] = four_rows(rows + 4 * m, at_block + 2);
         for (int k = 0; k < 4; ++k) {
             // Lane r: code word k of row r (indices wrap at 32 words, as in arrange_kbatch).
             const __m512i idx = word_of_lane(k);
@@ -295,42 +293,53 @@ void repack_q4_0(const void* rows, size_t row_bytes, void* out, int64_t n) {
     }
 }
 
-template <class Src, int MA>
-void q4_0_lanes_tile(int64_t n, const void* w, size_t ws, int nw, const void* a, size_t as, float* out,
-                     size_t os) {
-    const int64_t nb = n / QK4_0;
-    const Src src(w, ws, nw);
-    __m512 acc[MA];
-    for (int j = 0; j < MA; ++j) acc[j] = _mm512_setzero_ps();
-    for (int64_t b = 0; b < nb; ++b) {
-        Q4Rows rows;
-        src.decode(b, rows);
-        for (int j = 0; j < MA; ++j) {
-            const Q8Lanes& y = reinterpret_cast<const Q8Lanes*>(at(a, as, j))[b];
-            __m512i dot = _mm512_set1_epi32(y.bias);
-            for (int k = 0; k < 8; ++k)
-                dot = _mm512_dpbusd_epi32(dot, rows.q[k], broadcast_word(y.qs + 4 * k));
-            acc[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), _mm512_mul_ps(rows.scale, _mm512_set1_ps(y.d)),
-                                     acc[j]);
-        }
-    }
-    const __mmask16 stored = static_cast<__mmask16>((1u << nw) - 1);
-    for (int j = 0; j < MA; ++j) _mm512_mask_storeu_ps(out + static_cast<size_t>(j) * os, stored, acc[j]);
-}
-
-template <class Src, int MA>
-void q4_0_lanes(int64_t n, const void* w, size_t ws, int nw, const void* a, size_t as, int na, float* out,
-                size_t os) {
+// Tiles of sixteen weight rows across the lanes against 1 .. MA activation rows: Kernel::tile<na>.
+template <class Kernel, int MA>
+void lanes_dispatch(int64_t n, const void* w, size_t ws, int nw, const void* a, size_t as, int na, float* out,
+                    size_t os) {
     if constexpr (MA > 1)
-        if (na < MA) return q4_0_lanes<Src, MA - 1>(n, w, ws, nw, a, as, na, out, os);
-    q4_0_lanes_tile<Src, MA>(n, w, ws, nw, a, as, out, os);
+        if (na < MA) return lanes_dispatch<Kernel, MA - 1>(n, w, ws, nw, a, as, na, out, os);
+    Kernel::template tile<MA>(n, w, ws, nw, a, as, out, os);
 }
 
-float q4_0_lanes_dot(int64_t n, const void* w, const void* a) {
+template <class Kernel>
+float lanes_dot(int64_t n, const void* w, const void* a) {
     float r = 0.0f;
-    q4_0_lanes_tile<Q4_0FileRows, 1>(n, w, 0, 1, a, 0, &r, 1);
+    Kernel::template tile<1>(n, w, 0, 1, a, 0, &r, 1);
     return r;
 }
+
+// Bytes of an activation row of n values as `Values`-value blocks of type Act.
+template <class Act, int64_t Values>
+size_t blocks_row_bytes(int64_t n) {
+    return static_cast<size_t>(n / Values) * sizeof(Act);
+}
+
+template <class Src>
+struct Q4_0Lanes {
+    template <int MA>
+    static void tile(int64_t n, const void* w, size_t ws, int nw, const void* a, size_t as, float* out,
+                     size_t os) {
+        const int64_t nb = n / QK4_0;
+        const Src src(w, ws, nw);
+        __m512 acc[MA];
+        for (int j = 0; j < MA; ++j) acc[j] = _mm512_setzero_ps();
+        for (int64_t b = 0; b < nb; ++b) {
+            Q4Rows rows;
+            src.decode(b, rows);
+            for (int j = 0; j < MA; ++j) {
+                const Q8Lanes& y = reinterpret_cast<const Q8Lanes*>(at(a, as, j))[b];
+                __m512i dot = _mm512_set1_epi32(y.bias);
+                for (int k = 0; k < 8; ++k)
+                    dot = _mm512_dpbusd_epi32(dot, rows.q[k], broadcast_word(y.qs + 4 * k));
+                acc[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot),
+                                         _mm512_mul_ps(rows.scale, _mm512_set1_ps(y.d)), acc[j]);
+            }
+        }
+        const __mmask16 stored = static_cast<__mmask16>((1u << nw) - 1);
+        for (int j = 0; j < MA; ++j) _mm512_mask_storeu_ps(out + static_cast<size_t>(j) * os, stored, acc[j]);
+    }
+};
 
 // ---- k-quants against q8_K, one token ---------------------------------------------------------------
 
@@ -589,10 +598,6 @@ struct KBatchAct {
 };
 static_assert(sizeof(KBatchAct) == 384);
 
-size_t kbatch_act_row_bytes(int64_t n) {
-    return static_cast<size_t>(n / QK_K) * sizeof(KBatchAct);
-}
-
 void arrange_kbatch(const void* in, void* out, int64_t n) {
     const auto* y = static_cast<const BlockQ8_K*>(in);
     auto* o = static_cast<KBatchAct*>(out);
@@ -767,10 +772,6 @@ struct Q8KLanes {
 };
 static_assert(sizeof(Q8KLanes) == 320);
 
-size_t q8k_lanes_row_bytes(int64_t n) {
-    return static_cast<size_t>(n / QK_K) * sizeof(Q8KLanes);
-}
-
 void arrange_q8k_lanes(const void* in, void* out, int64_t n) {
     const auto* y = static_cast<const BlockQ8_K*>(in);
     auto* o = static_cast<Q8KLanes*>(out);
@@ -795,12 +796,7 @@ struct K32Rows {
 // leaves row 4 (p % 4) + p / 4 in lane p (an order that is its own inverse).
 inline void words_of_rows(const uint8_t* const (&rows)[16], size_t at, __m512i* out) {
     __m512i z[4];
-    for (int m = 0; m < 4; ++m) {
-        z[m] = _mm512_castsi128_si512(_mm_loadu_si128(reinterpret_cast<const __m128i*>(rows[4 * m] + at)));
-        for (int t = 1; t < 4; ++t)
-            z[m] = _mm512_inserti32x4(
-                z[m], _mm_loadu_si128(reinterpret_cast<const __m128i*>(rows[4 * m + t] + at)), t);
-    }
+    for (int m = 0; m < 4; ++m) z[m] = four_rows(rows + 4 * m, at);
     const __m512i a = _mm512_unpacklo_epi32(z[0], z[1]), b = _mm512_unpackhi_epi32(z[0], z[1]);
     const __m512i c = _mm512_unpacklo_epi32(z[2], z[3]), d = _mm512_unpackhi_epi32(z[2], z[3]);
     out[0] = _mm512_unpacklo_epi64(a, c);
@@ -924,54 +920,45 @@ struct Rows4_5K {
     }
 };
 
-template <class D, class Src, int MA>
-void k32_lanes_tile(int64_t n, const void* w, size_t ws, int nw, const void* a, size_t as, float* out,
-                    size_t os) {
-    const int64_t nb = n / QK_K;
-    const Src src(w, ws, nw);
-    __m512 acc[MA];
-    for (int j = 0; j < MA; ++j) acc[j] = _mm512_setzero_ps();
-    K32Rows decoded;
-    for (int64_t b = 0; b < nb; ++b) {
-        D::decode(src, b, decoded);
-        for (int s = 0; s < 8; ++s) {
-            for (int j = 0; j < MA; ++j) {
-                const Q8KLanes& y = reinterpret_cast<const Q8KLanes*>(at(a, as, j))[b];
-                __m512i dot = _mm512_dpbusd_epi32(_mm512_setzero_si512(), decoded.q[s][0],
-                                                  broadcast_word(y.qs + 32 * s));
-                for (int k = 1; k < 8; ++k)
-                    dot = _mm512_dpbusd_epi32(dot, decoded.q[s][k], broadcast_word(y.qs + 32 * s + 4 * k));
-                acc[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot),
-                                         _mm512_mul_ps(decoded.scale[s], _mm512_set1_ps(y.d)), acc[j]);
-                acc[j] = _mm512_fnmadd_ps(decoded.min[s], _mm512_set1_ps(y.sums[s]), acc[j]);
+template <class D, class Src>
+struct K32Lanes {
+    template <int MA>
+    static void tile(int64_t n, const void* w, size_t ws, int nw, const void* a, size_t as, float* out,
+                     size_t os) {
+        const int64_t nb = n / QK_K;
+        const Src src(w, ws, nw);
+        __m512 acc[MA];
+        for (int j = 0; j < MA; ++j) acc[j] = _mm512_setzero_ps();
+        K32Rows decoded;
+        for (int64_t b = 0; b < nb; ++b) {
+            D::decode(src, b, decoded);
+            for (int s = 0; s < 8; ++s) {
+                for (int j = 0; j < MA; ++j) {
+                    const Q8KLanes& y = reinterpret_cast<const Q8KLanes*>(at(a, as, j))[b];
+                    __m512i dot = _mm512_dpbusd_epi32(_mm512_setzero_si512(), decoded.q[s][0],
+                                                      broadcast_word(y.qs + 32 * s));
+                    for (int k = 1; k < 8; ++k)
+                        dot =
+                            _mm512_dpbusd_epi32(dot, decoded.q[s][k], broadcast_word(y.qs + 32 * s + 4 * k));
+                    acc[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot),
+                                             _mm512_mul_ps(decoded.scale[s], _mm512_set1_ps(y.d)), acc[j]);
+                    acc[j] = _mm512_fnmadd_ps(decoded.min[s], _mm512_set1_ps(y.sums[s]), acc[j]);
+                }
             }
         }
+        const __mmask16 stored = static_cast<__mmask16>((1u << nw) - 1);
+        for (int j = 0; j < MA; ++j)
+            _mm512_mask_storeu_ps(out + static_cast<size_t>(j) * os, stored, Src::in_row_order(acc[j]));
     }
-    const __mmask16 stored = static_cast<__mmask16>((1u << nw) - 1);
-    for (int j = 0; j < MA; ++j)
-        _mm512_mask_storeu_ps(out + static_cast<size_t>(j) * os, stored, Src::in_row_order(acc[j]));
-}
-
-template <class D, class Src, int MA>
-void k32_lanes(int64_t n, const void* w, size_t ws, int nw, const void* a, size_t as, int na, float* out,
-               size_t os) {
-    if constexpr (MA > 1)
-        if (na < MA) return k32_lanes<D, Src, MA - 1>(n, w, ws, nw, a, as, na, out, os);
-    k32_lanes_tile<D, Src, MA>(n, w, ws, nw, a, as, out, os);
-}
-
-template <class D>
-float k32_lanes_dot(int64_t n, const void* w, const void* a) {
-    float r = 0.0f;
-    k32_lanes_tile<D, FileWords<typename D::Block>, 1>(n, w, 0, 1, a, 0, &r, 1);
-    return r;
-}
+};
 
 // One or two activation rows against packed q4_K/q5_K rows: each code word is used as it is loaded,
 // where batches decode a super-block to memory once for all their rows (for one row, the stores and
-// reloads cost as much as the products).
+// reloads cost as much as the products). Not inlined: inside the batch dispatch the compiler's
+// register choices made it 14% slower.
 template <class Block, bool Fifth, int MA>
-void k32_packed_few(int64_t n, const void* w, int nw, const void* a, size_t as, float* out, size_t os) {
+[[gnu::noinline]] void k32_packed_few(int64_t n, const void* w, int nw, const void* a, size_t as, float* out,
+                                      size_t os) {
     const auto* group = static_cast<const uint8_t*>(w);
     const __m512i nibble = _mm512_set1_epi8(0x0F), bit = _mm512_set1_epi8(1);
     __m512 acc[MA];
@@ -1025,12 +1012,16 @@ void k32_packed_few(int64_t n, const void* w, int nw, const void* a, size_t as, 
 }
 
 template <class B, bool Fifth>
-void k32_packed(int64_t n, const void* w, size_t ws, int nw, const void* a, size_t as, int na, float* out,
-                size_t os) {
-    if (na == 1) return k32_packed_few<B, Fifth, 1>(n, w, nw, a, as, out, os);
-    if (na == 2) return k32_packed_few<B, Fifth, 2>(n, w, nw, a, as, out, os);
-    k32_lanes<Rows4_5K<B, Fifth>, PackedWords<B>, 16>(n, w, ws, nw, a, as, na, out, os);
-}
+struct K32Packed {
+    template <int MA>
+    static void tile(int64_t n, const void* w, size_t ws, int nw, const void* a, size_t as, float* out,
+                     size_t os) {
+        if constexpr (MA <= 2)
+            k32_packed_few<B, Fifth, MA>(n, w, nw, a, as, out, os);
+        else
+            K32Lanes<Rows4_5K<B, Fifth>, PackedWords<B>>::template tile<MA>(n, w, ws, nw, a, as, out, os);
+    }
+};
 
 // ---- q6_K, packed: sixteen weight rows across the lanes --------------------------------------------
 
@@ -1078,10 +1069,6 @@ struct Q8K16Lanes {
     float pad[15]; // whole cache lines
 };
 static_assert(sizeof(Q8K16Lanes) == 384);
-
-size_t q8k16_lanes_row_bytes(int64_t n) {
-    return static_cast<size_t>(n / QK_K) * sizeof(Q8K16Lanes);
-}
 
 void arrange_q8k16_lanes(const void* in, void* out, int64_t n) {
     const auto* y = static_cast<const BlockQ8_K*>(in);
@@ -1154,7 +1141,8 @@ void q6_K_packed_tile(int64_t n, const void* w, size_t, int nw, const void* a, s
 // One or two activation rows against packed q6_K rows, each code word used as it is loaded (see
 // k32_packed_few): four sub-blocks (g = 0..3) come out of each step's three words.
 template <int MA>
-void q6_K_packed_few(int64_t n, const void* w, int nw, const void* a, size_t as, float* out, size_t os) {
+[[gnu::noinline]] void q6_K_packed_few(int64_t n, const void* w, int nw, const void* a, size_t as, float* out,
+                                       size_t os) {
     const auto* group = static_cast<const uint8_t*>(w);
     const __m512i low4 = _mm512_set1_epi8(0x0F), top2 = _mm512_set1_epi8(0x30);
     __m512 acc[MA];
@@ -1203,17 +1191,45 @@ void q6_K_packed_few(int64_t n, const void* w, int nw, const void* a, size_t as,
     for (int j = 0; j < MA; ++j) _mm512_mask_storeu_ps(out + static_cast<size_t>(j) * os, stored, acc[j]);
 }
 
-template <int MA>
-void q6_K_packed(int64_t n, const void* w, size_t ws, int nw, const void* a, size_t as, int na, float* out,
-                 size_t os) {
-    if (na == 1) return q6_K_packed_few<1>(n, w, nw, a, as, out, os);
-    if (na == 2) return q6_K_packed_few<2>(n, w, nw, a, as, out, os);
-    if constexpr (MA > 1)
-        if (na < MA) return q6_K_packed<MA - 1>(n, w, ws, nw, a, as, na, out, os);
-    q6_K_packed_tile<MA>(n, w, ws, nw, a, as, out, os);
-}
+struct Q6KPacked {
+    template <int MA>
+    static void tile(int64_t n, const void* w, size_t ws, int nw, const void* a, size_t as, float* out,
+                     size_t os) {
+        if constexpr (MA <= 2)
+            q6_K_packed_few<MA>(n, w, nw, a, as, out, os);
+        else
+            q6_K_packed_tile<MA>(n, w, ws, nw, a, as, out, os);
+    }
+};
 
 // ---- tables ----------------------------------------------------------------------------------------
+
+// Table entries of the kernels with sixteen weight rows across the lanes (up to sixteen activation
+// rows): on row-major weights, and on weights packed by `repack`.
+using QuantizeFn = void (*)(const float*, void*, int64_t);
+using ArrangeFn = void (*)(const void*, void*, int64_t);
+
+template <class Kernel, class Act, int64_t Values>
+DotKernel lanes_entry(BlockType type, QuantizeFn quantize, ArrangeFn arrange) {
+    return DotKernel{type,
+                     KernelIsa::Avx512,
+                     &lanes_dot<Kernel>,
+                     &lanes_dispatch<Kernel, 16>,
+                     16,
+                     16,
+                     quantize,
+                     &blocks_row_bytes<Act, Values>,
+                     arrange};
+}
+
+template <class Kernel, class Act, int64_t Values>
+DotKernel packed_entry(BlockType type, QuantizeFn quantize, ArrangeFn arrange,
+                       void (*repack)(const void*, size_t, void*, int64_t)) {
+    DotKernel k = lanes_entry<Kernel, Act, Values>(type, quantize, arrange);
+    k.vec_dot = nullptr; // a packed tile takes whole groups of rows
+    k.repack = repack;
+    return k;
+}
 
 } // namespace
 
@@ -1233,68 +1249,27 @@ const DotKernel* avx512_dot_kernel(BlockType type) {
     using R4K = Rows4_5K<BlockQ4_K, false>;
     using R5K = Rows4_5K<BlockQ5_K, true>;
     using B6K = KBatch<BatchQ6_K>;
-    static const DotKernel q4_0_batch = {
-        BlockType::Q4_0, KernelIsa::Avx512,   &q4_0_lanes_dot,  &q4_0_lanes<Q4_0FileRows, 16>, 16, 16,
-        &quantize_q8_0,  &q8_lanes_row_bytes, &arrange_q8_lanes};
-    static const DotKernel q4_0_packed = {BlockType::Q4_0,
-                                          KernelIsa::Avx512,
-                                          nullptr,
-                                          &q4_0_lanes<Q4_0PackedRows, 16>,
-                                          16,
-                                          16,
-                                          &quantize_q8_0,
-                                          &q8_lanes_row_bytes,
-                                          &arrange_q8_lanes,
-                                          nullptr,
-                                          nullptr,
-                                          &repack_q4_0};
-    static const DotKernel q4_k_packed = {BlockType::Q4_K,
-                                          KernelIsa::Avx512,
-                                          nullptr,
-                                          &k32_packed<BlockQ4_K, false>,
-                                          16,
-                                          16,
-                                          &quantize_q8_K,
-                                          &q8k_lanes_row_bytes,
-                                          &arrange_q8k_lanes,
-                                          nullptr,
-                                          nullptr,
-                                          &repack_words<BlockQ4_K>};
-    static const DotKernel q5_k_packed = {BlockType::Q5_K,
-                                          KernelIsa::Avx512,
-                                          nullptr,
-                                          &k32_packed<BlockQ5_K, true>,
-                                          16,
-                                          16,
-                                          &quantize_q8_K,
-                                          &q8k_lanes_row_bytes,
-                                          &arrange_q8k_lanes,
-                                          nullptr,
-                                          nullptr,
-                                          &repack_words<BlockQ5_K>};
-    static const DotKernel q6_k_packed = {BlockType::Q6_K,
-                                          KernelIsa::Avx512,
-                                          nullptr,
-                                          &q6_K_packed<16>,
-                                          16,
-                                          16,
-                                          &quantize_q8_K,
-                                          &q8k16_lanes_row_bytes,
-                                          &arrange_q8k16_lanes,
-                                          nullptr,
-                                          nullptr,
-                                          &repack_q6_K};
+    static const DotKernel q4_0_batch = lanes_entry<Q4_0Lanes<Q4_0FileRows>, Q8Lanes, QK8_0>(
+        BlockType::Q4_0, &quantize_q8_0, &arrange_q8_lanes);
+    static const DotKernel q4_0_packed = packed_entry<Q4_0Lanes<Q4_0PackedRows>, Q8Lanes, QK8_0>(
+        BlockType::Q4_0, &quantize_q8_0, &arrange_q8_lanes, &repack_q4_0);
+    static const DotKernel q4_k_packed = packed_entry<K32Packed<BlockQ4_K, false>, Q8KLanes, QK_K>(
+        BlockType::Q4_K, &quantize_q8_K, &arrange_q8k_lanes, &repack_words<BlockQ4_K>);
+    static const DotKernel q5_k_packed = packed_entry<K32Packed<BlockQ5_K, true>, Q8KLanes, QK_K>(
+        BlockType::Q5_K, &quantize_q8_K, &arrange_q8k_lanes, &repack_words<BlockQ5_K>);
+    static const DotKernel q6_k_packed = packed_entry<Q6KPacked, Q8K16Lanes, QK_K>(
+        BlockType::Q6_K, &quantize_q8_K, &arrange_q8k16_lanes, &repack_q6_K);
     static const DotKernel batches[] = {
         {BlockType::Q2_K, KernelIsa::Avx512, &vec_dot<B2K>, &dispatch<B2K, BW, BA>, BW, BA, &quantize_q8_K,
-         &kbatch_act_row_bytes, &arrange_kbatch},
+         &blocks_row_bytes<KBatchAct, QK_K>, &arrange_kbatch},
         {BlockType::Q3_K, KernelIsa::Avx512, &vec_dot<B3K>, &dispatch<B3K, BW, BA>, BW, BA, &quantize_q8_K,
-         &kbatch_act_row_bytes, &arrange_kbatch},
-        {BlockType::Q4_K, KernelIsa::Avx512, &k32_lanes_dot<R4K>, &k32_lanes<R4K, FileWords<BlockQ4_K>, 16>,
-         16, 16, &quantize_q8_K, &q8k_lanes_row_bytes, &arrange_q8k_lanes},
-        {BlockType::Q5_K, KernelIsa::Avx512, &k32_lanes_dot<R5K>, &k32_lanes<R5K, FileWords<BlockQ5_K>, 16>,
-         16, 16, &quantize_q8_K, &q8k_lanes_row_bytes, &arrange_q8k_lanes},
+         &blocks_row_bytes<KBatchAct, QK_K>, &arrange_kbatch},
+        lanes_entry<K32Lanes<R4K, FileWords<BlockQ4_K>>, Q8KLanes, QK_K>(BlockType::Q4_K, &quantize_q8_K,
+                                                                         &arrange_q8k_lanes),
+        lanes_entry<K32Lanes<R5K, FileWords<BlockQ5_K>>, Q8KLanes, QK_K>(BlockType::Q5_K, &quantize_q8_K,
+                                                                         &arrange_q8k_lanes),
         {BlockType::Q6_K, KernelIsa::Avx512, &vec_dot<B6K>, &dispatch<B6K, BW, BA>, BW, BA, &quantize_q8_K,
-         &kbatch_act_row_bytes, &arrange_kbatch},
+         &blocks_row_bytes<KBatchAct, QK_K>, &arrange_kbatch},
     };
     constexpr int LEGW = 4, LEGA = 4; // q4_0/q8_0: 16 accumulators, 4 x 3 weight registers
     using Q41 = RowByRowForOneToken<Legacy32<DecQ4_1, BlockQ8_1>>;

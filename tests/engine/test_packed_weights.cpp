@@ -5,6 +5,7 @@
 #include "engine/format/synth_model.h"
 #include "engine/model/llama_model.h"
 #include "engine/model/load_llama_model.h"
+#include "tests/support/test_support.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -16,28 +17,11 @@ using namespace fireside;
 namespace {
 
 SynthShape small_shape() {
-    SynthShape s;
-    s.n_vocab = 320;
-    s.n_embd = 256;
-    s.n_head = 4;
-    s.n_head_kv = 2;
-    s.n_layer = 2;
-    s.n_ff = 512;
-    s.n_ctx = 1024;
-    return s;
+    return test::small_synth_shape(2);
 }
 
 std::filesystem::path make_synth(const QTemporaryDir& dir, const std::string& mix) {
-    const auto path = std::filesystem::path(dir.path().toStdString()) / ("small." + mix + ".gguf");
-    SynthSpec spec;
-    spec.shape = small_shape();
-    spec.seed = 5;
-    SynthModel model(spec);
-    ModelWriteOptions options;
-    options.container = Container::Gguf;
-    options.n_threads = 2;
-    write_synth_model(path, model, require_quant_mix(mix), options);
-    return path;
+    return test::make_synth(dir.path(), mix, small_shape(), "small", 5);
 }
 
 // Largest difference over the logits' standard deviation.

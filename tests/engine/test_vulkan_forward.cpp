@@ -26,29 +26,11 @@ namespace {
 
 std::filesystem::path make_synth(const QTemporaryDir& dir, const std::string& mix_name, SynthShape shape,
                                  const std::string& stem = "small", uint64_t seed = 3) {
-    const auto path = std::filesystem::path(dir.path().toStdString()) / (stem + "." + mix_name + ".gguf");
-    if (std::filesystem::exists(path)) return path;
-    SynthSpec spec;
-    spec.shape = shape;
-    spec.seed = seed;
-    SynthModel model(spec);
-    ModelWriteOptions options;
-    options.container = Container::Gguf;
-    options.n_threads = 2;
-    write_synth_model(path, model, require_quant_mix(mix_name), options);
-    return path;
+    return test::make_synth(dir.path(), mix_name, shape, stem, seed);
 }
 
 SynthShape small_shape() {
-    SynthShape s;
-    s.n_vocab = 320;
-    s.n_embd = 256;
-    s.n_head = 4;
-    s.n_head_kv = 2;
-    s.n_layer = 3;
-    s.n_ff = 512;
-    s.n_ctx = 1024;
-    return s;
+    return test::small_synth_shape();
 }
 
 std::vector<int32_t> prompt(int64_t n, int64_t n_vocab, uint32_t seed = 1) {

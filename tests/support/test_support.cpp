@@ -62,4 +62,31 @@ QString cli_path() {
     return QStringLiteral(FIRESIDE_CLI_PATH);
 }
 
+SynthShape small_synth_shape(int64_t n_layer) {
+    SynthShape s;
+    s.n_vocab = 320;
+    s.n_embd = 256;
+    s.n_head = 4;
+    s.n_head_kv = 2;
+    s.n_layer = n_layer;
+    s.n_ff = 512;
+    s.n_ctx = 1024;
+    return s;
+}
+
+std::filesystem::path make_synth(const QString& dir, const std::string& mix, const SynthShape& shape,
+                                 const std::string& stem, uint64_t seed) {
+    const auto path = std::filesystem::path(dir.toStdString()) / (stem + "." + mix + ".gguf");
+    if (std::filesystem::exists(path)) return path;
+    SynthSpec spec;
+    spec.shape = shape;
+    spec.seed = seed;
+    SynthModel model(spec);
+    ModelWriteOptions options;
+    options.container = Container::Gguf;
+    options.n_threads = 2;
+    write_synth_model(path, model, require_quant_mix(mix), options);
+    return path;
+}
+
 } // namespace fireside::test

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "engine/format/synth_model.h"
+
 #include <QByteArray>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -32,6 +34,13 @@ void add_greedy_reference_rows();
 
 // The path of the built fireside-cli executable.
 QString cli_path();
+
+// A small synthetic model's shape (256-wide, 4 heads sharing 2 KV heads, 512-wide feed-forward, a
+// 320-token vocabulary): every dimension a multiple of the k-quant block and of sixteen rows.
+SynthShape small_synth_shape(int64_t n_layer = 3);
+// Writes a synthetic model in `mix` as GGUF to dir/STEM.MIX.gguf (once: an existing file is reused).
+std::filesystem::path make_synth(const QString& dir, const std::string& mix, const SynthShape& shape,
+                                 const std::string& stem = "small", uint64_t seed = 3);
 
 } // namespace fireside::test
 
