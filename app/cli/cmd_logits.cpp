@@ -40,6 +40,7 @@ int run_logits(Args& args, Io& io) {
     const ModelOverrides overrides = parse_model_overrides(args);
     const auto threads = args.integer("-t", "--threads");
     const GpuChoice gpu = parse_gpu_choice(args);
+    const bool no_repack = args.flag("--no-repack");
     args.finish();
 
     if (!model_path) throw Error("-m MODEL is required");
@@ -52,6 +53,7 @@ int run_logits(Args& args, Io& io) {
     options.n_threads = threads ? static_cast<int>(*threads) : 0;
     options.n_gpu_layers = gpu.layers;
     options.gpu_device = gpu.device;
+    options.pack_weights = !no_repack;
 
     if (token_list) tokens = parse_token_list(*token_list);
     // The context only needs to hold the prompt; it is sized after tokenizing.
@@ -83,7 +85,8 @@ int run_logits(Args& args, Io& io) {
 const bool registered = register_subcommand(
     {"logits", "evaluate a prompt in one batch and write the logits of every position",
      "-m MODEL (-p TEXT [--no-bos] [--no-space-prefix] | --tokens 1,2,3) --out FILE [--eps E] [--gqa N]\n"
-     "      [--rope-freq-base B] [--rope-freq-scale S] [-t N] [--ngl N|all|auto] [--device ID]\n\n"
+     "      [--rope-freq-base B] [--rope-freq-scale S] [-t N] [--ngl N|all|auto] [--device ID]\n"
+     "      [--no-repack]\n\n"
      "Writes n_tokens x n_vocab float32 values (little endian, row i = the logits after token i) and\n"
      "prints the evaluated token ids as a JSON array.",
      &run_logits});

@@ -36,7 +36,9 @@ const std::string_view kModelOptionsUsage =
     "  --ngl N|all|auto        the last N layers on the GPU (N = layers + 1 adds the output; -1/all:\n"
     "                          everything; auto: as many as the GPU's memory allows; default 0)\n"
     "  --device ID             the Vulkan device: index or part of its name (see 'devices'; default:\n"
-    "                          $FIRESIDE_DEVICE, else discrete > integrated > other)\n";
+    "                          $FIRESIDE_DEVICE, else discrete > integrated > other)\n"
+    "  --no-repack             keep the CPU layers' weights in the file's mapping (default: a copy\n"
+    "                          repacked for the CPU kernels, when it fits in memory)\n";
 
 const std::string_view kOverrideOptionsUsage =
     "  --gqa N                 n_head / n_head_kv for ggjt files (default: inferred from the weights)\n"
@@ -134,6 +136,7 @@ LoadOptions parse_model_options(Args& args) {
     o.gpu_layers = gpu.layers;
     o.device = gpu.device.value_or(std::string());
     o.overrides = parse_model_overrides(args);
+    o.pack_weights = !args.flag("--no-repack");
     return o;
 }
 

@@ -16,7 +16,7 @@ namespace fireside::cli {
 // The llama.cpp-style model flags shared by run, chat, logits and bench, so every command reads them
 // the same way:
 //   -m/--model FILE, -c/--ctx-size N, -t/--threads N, --ngl/-ngl/--n-gpu-layers N, --gqa N, --eps E,
-//   --rope-freq-base B, --rope-freq-scale S
+//   --rope-freq-base B, --rope-freq-scale S, --no-repack
 // Values are checked here and Error names the flag. The model path is required.
 LoadOptions parse_model_options(Args& args);
 extern const std::string_view kModelOptionsUsage;

@@ -74,6 +74,7 @@ std::unique_ptr<LlamaModel> load_model(const LoadOptions& options, const LoadPro
     model_options.n_threads = options.n_threads;
     model_options.n_gpu_layers = options.gpu_layers;
     if (!options.device.empty()) model_options.gpu_device = options.device;
+    model_options.pack_weights = options.pack_weights;
     // Reading the file, uploading GPU layers and packing the CPU layers' weights share the progress
     // bar: the copy takes the last tenth (it moves data already in memory), an upload half the rest.
     const double pack_share = 0.1;

@@ -20,9 +20,10 @@ struct LoadOptions {
     // Context size in tokens. 0: 4096, capped by the model's training context unless RoPE scaling is
     // set (a model evaluated past the length it was trained on degrades badly without scaling).
     int64_t n_ctx = 0;
-    int n_threads = 0;      // 0: one per physical core
-    int64_t gpu_layers = 0; // the last N layers on the GPU; kAllGpuLayers (-1), kAutoGpuLayers (-2)
-    std::string device;     // the Vulkan device (index or part of its name); empty: the default
+    int n_threads = 0;        // 0: one per physical core
+    int64_t gpu_layers = 0;   // the last N layers on the GPU; kAllGpuLayers (-1), kAutoGpuLayers (-2)
+    std::string device;       // the Vulkan device (index or part of its name); empty: the default
+    bool pack_weights = true; // copy the CPU layers' weights packed for the kernels (LlamaModelOptions)
 };
 
 // Called with the fraction done (0 .. 1), from the loading thread.

@@ -42,6 +42,13 @@ private slots:
         const std::vector<int32_t> tokens = {1, 7, 42, 299, 5};
         const std::vector<float> expected = engine->forward(Batch{tokens, 0, true});
         QCOMPARE(written, expected);
+
+        // --no-repack is one of the model flags every command takes.
+        const std::string mapped_out = path("mapped.f32");
+        const auto mapped = test::run_cli({"logits", "-m", model, "--tokens", "1,7,42,299,5", "--gqa", "2",
+                                           "--out", mapped_out, "-t", "2", "--no-repack"});
+        QVERIFY2(mapped.status == 0, mapped.err.c_str());
+        QCOMPARE(test::read_f32(mapped_out), expected);
     }
 
     void refuses_bad_arguments() {

@@ -348,9 +348,12 @@ private slots:
             QCOMPARE(k["type"].toString(), QString("q4_0"));
             QCOMPARE(k["packed"].toBool(), i == 1);
             QVERIFY(!k["kernel"].toString().isEmpty());
-            QVERIFY(k["gbs"].toDouble() > 0 && o["bandwidth_gbs"].toDouble() > 0);
-            QVERIFY(std::abs(k["ratio"].toDouble() - k["gbs"].toDouble() / o["bandwidth_gbs"].toDouble()) <=
-                    1e-3);
+            const double gbs = k["gbs"].toDouble(), bandwidth = o["bandwidth_gbs"].toDouble();
+            QVERIFY(gbs > 0 && bandwidth > 0);
+            // Both figures are printed to 0.001 GB/s: on a slow (sanitized) run that rounding alone moves
+            // their quotient by more than the ratio's own last digit.
+            const double rounding = 0.0005 / bandwidth * (1 + gbs / bandwidth) + 1e-4;
+            QVERIFY2(std::abs(k["ratio"].toDouble() - gbs / bandwidth) <= rounding, r.out.c_str());
         }
 
         const test::CliResult bad = test::run_cli({"bench", "--kernels", "--type", "q9_9"});
