@@ -71,6 +71,8 @@ std::shared_ptr<const MappedFile> MappedFile::open(const std::filesystem::path& 
     return file;
 }
 
+void MappedFile::release(const void*, size_t) const {} // the working set manager trims on its own
+
 MappedFile::~MappedFile() {
     if (data_) UnmapViewOfFile(data_);
     if (mapping_handle_) CloseHandle(static_cast<HANDLE>(mapping_handle_));
@@ -112,6 +114,15 @@ std::shared_ptr<const MappedFile> MappedFile::open(const std::filesystem::path& 
     file->data_ = static_cast<const std::byte*>(view);
     file->size_ = size;
     return file;
+}
+
+void MappedFile::release(const void* p, size_t n) const {
+    const auto page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+    const auto begin = (reinterpret_cast<uintptr_t>(p) + page - 1) / page * page;
+    const auto end = (reinterpret_cast<uintptr_t>(p) + n) / page * page;
+    const auto first = reinterpret_cast<uintptr_t>(data_), last = first + size_;
+    if (begin >= end || begin < first || end > last) return;
+    ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
 }
 
 MappedFile::~MappedFile() {

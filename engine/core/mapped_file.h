@@ -25,6 +25,11 @@ public:
     const std::byte* data() const { return data_; }
     uint64_t size() const { return size_; }
 
+    // Lets the system drop the pages of [p, p + n) from this mapping (whole pages inside the range):
+    // for data that now lives elsewhere. The bytes stay readable: touching them again reads them back
+    // (from the page cache, or the disk). A hint; some systems ignore it.
+    void release(const void* p, size_t n) const;
+
 private:
     MappedFile() = default;
 

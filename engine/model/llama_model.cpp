@@ -56,7 +56,13 @@ void LlamaModel::pack_cpu_weights() {
     constexpr uint64_t kReserve = uint64_t{1} << 30;
     const std::optional<uint64_t> available = available_memory_bytes();
     if (!available || *available < PackedWeights::bytes_for(view) + kReserve) return;
+    std::vector<WeightMatrix> originals;
+    for (const WeightMatrix* m : matrices) originals.push_back(*m);
     packed_ = std::make_unique<PackedWeights>(matrices, pool_, options_.pack_progress);
+    // The copies serve from now on: the file's pages need not stay in this process as well (a GPU
+    // fallback that reads them again faults them back in).
+    for (const WeightMatrix& m : originals)
+        file_.mapping->release(m.data, m.row_bytes * static_cast<size_t>(m.n_rows));
 }
 
 std::span<const std::byte> LlamaModel::cpu_weight_memory() const {
