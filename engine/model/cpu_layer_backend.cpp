@@ -5,6 +5,8 @@
 #include "engine/model/rms_norm.h"
 #include "engine/model/swiglu.h"
 
+#include <algorithm>
+
 namespace fireside {
 
 CpuLayerBackend::CpuLayerBackend(const ModelDesc& desc, int64_t n_ctx, BlockType kv_type, ThreadPool& pool)
@@ -61,7 +63,14 @@ void CpuLayerBackend::run_layer(int64_t layer, const LayerWeights& w, BatchState
         rms_norm(batch.hidden + t * e, w.ffn_norm.data(), norm_.data() + t * e, e, desc_.rms_eps);
     const MatmulJob gate_up[] = {{&w.w1, gate_.data()}, {&w.w3, up_.data()}};
     matmul_group(gate_up, 2, norm_.data(), n, pool_, matmul_scratch_);
-    swiglu(gate_.data(), up_.data(), n * desc_.n_ff);
+    // On both threads: alone on the calling thread it left the others idle for 1% of a small model's
+    // generation time.
+    constexpr int64_t kSwigluChunk = 4096;
+    const int64_t ff = n * desc_.n_ff;
+    pool_.parallel_for((ff + kSwigluChunk - 1) / kSwigluChunk, [&](int64_t c, int) {
+        const int64_t first = c * kSwigluChunk;
+        swiglu(gate_.data() + first, up_.data() + first, std::min(kSwigluChunk, ff - first));
+    });
     matmul(w.w2, gate_.data(), n, proj_.data(), pool_, matmul_scratch_);
     for (int64_t i = 0; i < n * e; ++i) batch.hidden[i] += proj_[static_cast<size_t>(i)];
 }
