@@ -55,46 +55,92 @@ inline float load1f(const uint16_t* p) {
     return _cvtsh_ss(*p);
 }
 
-// One summation order for both element types, so f16 rows give what converting them first gives.
-template <class T>
-float dot_avx2(const float* a, const T* b, int64_t n) {
-    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
-    int64_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), load8f(b + i), s0);
-        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), load8f(b + i + 8), s1);
-    }
-    for (; i + 8 <= n; i += 8) s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), load8f(b + i), s0);
-    float s = hsum(_mm256_add_ps(s0, s1));
-    for (; i < n; ++i) s += a[i] * load1f(b + i);
-    return s;
+// a * b + c with one rounding, spelled out so the compiler cannot contract one element type's tail
+// and not the other's.
+inline float fma1(float a, float b, float c) {
+    return _mm_cvtss_f32(_mm_fmadd_ss(_mm_set_ss(a), _mm_set_ss(b), _mm_set_ss(c)));
 }
 
+// One summation order for both element types, so f16 rows give what converting them first gives.
+// Eight rows at a time: eight accumulators, then one transposing horizontal sum for all eight.
 template <class T>
-void axpy_avx2(float a, const T* x, float* y, int64_t n) {
-    const __m256 av = _mm256_set1_ps(a);
+void dot_rows_of(const float* a, const T* rows, int64_t stride, int64_t n_rows, int64_t n, float* scores) {
+    const int64_t n8 = n / 8 * 8;
+    int64_t p = 0;
+    for (; p + 8 <= n_rows; p += 8) {
+        __m256 acc[8];
+        for (__m256& v : acc) v = _mm256_setzero_ps();
+        for (int64_t i = 0; i < n8; i += 8) {
+            const __m256 av = _mm256_loadu_ps(a + i);
+            for (int r = 0; r < 8; ++r)
+                acc[r] = _mm256_fmadd_ps(av, load8f(rows + (p + r) * stride + i), acc[r]);
+        }
+        const __m256 t0 = _mm256_hadd_ps(acc[0], acc[1]), t1 = _mm256_hadd_ps(acc[2], acc[3]);
+        const __m256 t2 = _mm256_hadd_ps(acc[4], acc[5]), t3 = _mm256_hadd_ps(acc[6], acc[7]);
+        const __m256 u0 = _mm256_hadd_ps(t0, t1), u1 = _mm256_hadd_ps(t2, t3);
+        _mm256_storeu_ps(scores + p, _mm256_add_ps(_mm256_permute2f128_ps(u0, u1, 0x20),
+                                                   _mm256_permute2f128_ps(u0, u1, 0x31)));
+        for (int64_t i = n8; i < n; ++i)
+            for (int r = 0; r < 8; ++r)
+                scores[p + r] = fma1(a[i], load1f(rows + (p + r) * stride + i), scores[p + r]);
+    }
+    for (; p < n_rows; ++p) {
+        __m256 acc = _mm256_setzero_ps();
+        for (int64_t i = 0; i < n8; i += 8)
+            acc = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), load8f(rows + p * stride + i), acc);
+        float s = hsum(acc);
+        for (int64_t i = n8; i < n; ++i) s = fma1(a[i], load1f(rows + p * stride + i), s);
+        scores[p] = s;
+    }
+}
+
+// Sixty-four outputs at a time stay in registers over all the rows.
+template <class T>
+void weighted_rows_of(const float* w, const T* rows, int64_t stride, int64_t n_rows, int64_t n, float* out) {
     int64_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        _mm256_storeu_ps(y + i, _mm256_fmadd_ps(av, load8f(x + i), _mm256_loadu_ps(y + i)));
-    for (; i < n; ++i) y[i] += a * load1f(x + i);
+    for (; i + 64 <= n; i += 64) {
+        __m256 acc[8];
+        for (__m256& v : acc) v = _mm256_setzero_ps();
+        for (int64_t p = 0; p < n_rows; ++p) {
+            const __m256 wv = _mm256_set1_ps(w[p]);
+            for (int c = 0; c < 8; ++c)
+                acc[c] = _mm256_fmadd_ps(wv, load8f(rows + p * stride + i + 8 * c), acc[c]);
+        }
+        for (int c = 0; c < 8; ++c) _mm256_storeu_ps(out + i + 8 * c, acc[c]);
+    }
+    for (; i + 8 <= n; i += 8) {
+        __m256 acc = _mm256_setzero_ps();
+        for (int64_t p = 0; p < n_rows; ++p)
+            acc = _mm256_fmadd_ps(_mm256_set1_ps(w[p]), load8f(rows + p * stride + i), acc);
+        _mm256_storeu_ps(out + i, acc);
+    }
+    for (; i < n; ++i) {
+        float s = 0.0f;
+        for (int64_t p = 0; p < n_rows; ++p) s = fma1(w[p], load1f(rows + p * stride + i), s);
+        out[i] = s;
+    }
 }
 
 } // namespace
 
-float dot_f32_avx2(const float* a, const float* b, int64_t n) {
-    return dot_avx2(a, b, n);
+void dot_rows_avx2(const float* a, const float* rows, int64_t stride, int64_t n_rows, int64_t n,
+                   float* scores) {
+    dot_rows_of(a, rows, stride, n_rows, n, scores);
 }
 
-void axpy_f32_avx2(float a, const float* x, float* y, int64_t n) {
-    axpy_avx2(a, x, y, n);
+void dot_rows_avx2(const float* a, const uint16_t* rows, int64_t stride, int64_t n_rows, int64_t n,
+                   float* scores) {
+    dot_rows_of(a, rows, stride, n_rows, n, scores);
 }
 
-float dot_f16_avx2(const float* a, const uint16_t* b, int64_t n) {
-    return dot_avx2(a, b, n);
+void weighted_rows_avx2(const float* w, const float* rows, int64_t stride, int64_t n_rows, int64_t n,
+                        float* out) {
+    weighted_rows_of(w, rows, stride, n_rows, n, out);
 }
 
-void axpy_f16_avx2(float a, const uint16_t* x, float* y, int64_t n) {
-    axpy_avx2(a, x, y, n);
+void weighted_rows_avx2(const float* w, const uint16_t* rows, int64_t stride, int64_t n_rows, int64_t n,
+                        float* out) {
+    weighted_rows_of(w, rows, stride, n_rows, n, out);
 }
 
 const DotKernel* avx2_dot_kernel(BlockType type) {
@@ -136,14 +182,10 @@ namespace fireside {
 
 void f16_to_f32_row_f16c(const uint16_t*, float*, int64_t) {}
 void f32_to_f16_row_f16c(const float*, uint16_t*, int64_t) {}
-float dot_f32_avx2(const float*, const float*, int64_t) {
-    return 0.0f;
-}
-void axpy_f32_avx2(float, const float*, float*, int64_t) {}
-float dot_f16_avx2(const float*, const uint16_t*, int64_t) {
-    return 0.0f;
-}
-void axpy_f16_avx2(float, const uint16_t*, float*, int64_t) {}
+void dot_rows_avx2(const float*, const float*, int64_t, int64_t, int64_t, float*) {}
+void dot_rows_avx2(const float*, const uint16_t*, int64_t, int64_t, int64_t, float*) {}
+void weighted_rows_avx2(const float*, const float*, int64_t, int64_t, int64_t, float*) {}
+void weighted_rows_avx2(const float*, const uint16_t*, int64_t, int64_t, int64_t, float*) {}
 const DotKernel* avx2_dot_kernel(BlockType) {
     return nullptr;
 }

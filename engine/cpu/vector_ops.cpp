@@ -4,29 +4,57 @@
 #include "engine/quant/fp16.h"
 
 namespace fireside {
+namespace {
 
-float dot_f32(const float* a, const float* b, int64_t n) {
-    if (avx2_kernels_enabled()) return dot_f32_avx2(a, b, n);
-    float s = 0.0f;
-    for (int64_t i = 0; i < n; ++i) s += a[i] * b[i];
-    return s;
+inline float value(const float* p) {
+    return *p;
+}
+inline float value(const uint16_t* p) {
+    return f16_to_f32(*p);
 }
 
-void axpy_f32(float a, const float* x, float* y, int64_t n) {
-    if (avx2_kernels_enabled()) return axpy_f32_avx2(a, x, y, n);
-    for (int64_t i = 0; i < n; ++i) y[i] += a * x[i];
+template <class T>
+void dot_rows_scalar(const float* a, const T* rows, int64_t stride, int64_t n_rows, int64_t n,
+                     float* scores) {
+    for (int64_t p = 0; p < n_rows; ++p) {
+        float s = 0.0f;
+        for (int64_t i = 0; i < n; ++i) s += a[i] * value(rows + p * stride + i);
+        scores[p] = s;
+    }
 }
 
-float dot_f16(const float* a, const uint16_t* b, int64_t n) {
-    if (avx2_kernels_enabled()) return dot_f16_avx2(a, b, n);
-    float s = 0.0f;
-    for (int64_t i = 0; i < n; ++i) s += a[i] * f16_to_f32(b[i]);
-    return s;
+template <class T>
+void weighted_rows_scalar(const float* w, const T* rows, int64_t stride, int64_t n_rows, int64_t n,
+                          float* out) {
+    for (int64_t i = 0; i < n; ++i) {
+        float s = 0.0f;
+        for (int64_t p = 0; p < n_rows; ++p) s += w[p] * value(rows + p * stride + i);
+        out[i] = s;
+    }
 }
 
-void axpy_f16(float a, const uint16_t* x, float* y, int64_t n) {
-    if (avx2_kernels_enabled()) return axpy_f16_avx2(a, x, y, n);
-    for (int64_t i = 0; i < n; ++i) y[i] += a * f16_to_f32(x[i]);
+} // namespace
+
+void dot_rows(const float* a, const float* rows, int64_t stride, int64_t n_rows, int64_t n, float* scores) {
+    if (avx2_kernels_enabled()) return dot_rows_avx2(a, rows, stride, n_rows, n, scores);
+    dot_rows_scalar(a, rows, stride, n_rows, n, scores);
+}
+
+void dot_rows(const float* a, const uint16_t* rows, int64_t stride, int64_t n_rows, int64_t n,
+              float* scores) {
+    if (avx2_kernels_enabled()) return dot_rows_avx2(a, rows, stride, n_rows, n, scores);
+    dot_rows_scalar(a, rows, stride, n_rows, n, scores);
+}
+
+void weighted_rows(const float* w, const float* rows, int64_t stride, int64_t n_rows, int64_t n, float* out) {
+    if (avx2_kernels_enabled()) return weighted_rows_avx2(w, rows, stride, n_rows, n, out);
+    weighted_rows_scalar(w, rows, stride, n_rows, n, out);
+}
+
+void weighted_rows(const float* w, const uint16_t* rows, int64_t stride, int64_t n_rows, int64_t n,
+                   float* out) {
+    if (avx2_kernels_enabled()) return weighted_rows_avx2(w, rows, stride, n_rows, n, out);
+    weighted_rows_scalar(w, rows, stride, n_rows, n, out);
 }
 
 } // namespace fireside

@@ -4,20 +4,27 @@
 
 namespace fireside {
 
-// Float vector primitives for attention (scores q·k and the weighted sum of values), with AVX2 + FMA
-// where the CPU has it. Sums are formed in a different order from a plain loop, so results may differ
-// in the last bits.
-float dot_f32(const float* a, const float* b, int64_t n);
-// y += a * x.
-void axpy_f32(float a, const float* x, float* y, int64_t n);
-// The same with b / x in f16, converted on the fly (the results equal converting first).
-float dot_f16(const float* a, const uint16_t* b, int64_t n);
-void axpy_f16(float a, const uint16_t* x, float* y, int64_t n);
+// Attention's float primitives over the rows of one head's keys or values (rows `stride` elements
+// apart, n values each), with AVX2 + FMA where the CPU has it. f16 rows (as the KV cache stores them)
+// are converted on the fly and give exactly what converting them first gives. Sums are formed in a
+// different order from a plain loop, so results may differ from one in the last bits.
 
-// The AVX2 versions, defined in the AVX2 kernel file (only called when the CPU has AVX2 + FMA).
-float dot_f32_avx2(const float* a, const float* b, int64_t n);
-void axpy_f32_avx2(float a, const float* x, float* y, int64_t n);
-float dot_f16_avx2(const float* a, const uint16_t* b, int64_t n);
-void axpy_f16_avx2(float a, const uint16_t* x, float* y, int64_t n);
+// scores[p] = a · row p, for p < n_rows.
+void dot_rows(const float* a, const float* rows, int64_t stride, int64_t n_rows, int64_t n, float* scores);
+void dot_rows(const float* a, const uint16_t* rows, int64_t stride, int64_t n_rows, int64_t n, float* scores);
+// out = Σ_p w[p] · row p (each element summed over p in order).
+void weighted_rows(const float* w, const float* rows, int64_t stride, int64_t n_rows, int64_t n, float* out);
+void weighted_rows(const float* w, const uint16_t* rows, int64_t stride, int64_t n_rows, int64_t n,
+                   float* out);
+
+// The AVX2 versions, defined in the AVX2 kernel file (only called when the CPU has AVX2 + FMA + F16C).
+void dot_rows_avx2(const float* a, const float* rows, int64_t stride, int64_t n_rows, int64_t n,
+                   float* scores);
+void dot_rows_avx2(const float* a, const uint16_t* rows, int64_t stride, int64_t n_rows, int64_t n,
+                   float* scores);
+void weighted_rows_avx2(const float* w, const float* rows, int64_t stride, int64_t n_rows, int64_t n,
+                        float* out);
+void weighted_rows_avx2(const float* w, const uint16_t* rows, int64_t stride, int64_t n_rows, int64_t n,
+                        float* out);
 
 } // namespace fireside

@@ -33,14 +33,10 @@ void attention(const float* q, const KvCache& cache, int64_t layer, const Attent
         float* scores = v + n_pos * hd;
         float* query = scores + n_pos;
         auto* half_row = reinterpret_cast<uint16_t*>(query + hd);
-        const std::byte* k16 = cache.keys(layer, kvh, hd);
-        const std::byte* v16 = cache.values(layer, kvh, hd);
-        const auto key = [&](int64_t p) {
-            return reinterpret_cast<const uint16_t*>(k16 + static_cast<size_t>(p) * row);
-        };
-        const auto value = [&](int64_t p) {
-            return reinterpret_cast<const uint16_t*>(v16 + static_cast<size_t>(p) * row);
-        };
+        // Keys and values as the dot products read them: the cache's f16 rows, or the converted ones.
+        const auto* k16 = reinterpret_cast<const uint16_t*>(cache.keys(layer, kvh, hd));
+        const auto* v16 = reinterpret_cast<const uint16_t*>(cache.values(layer, kvh, hd));
+        const auto f16_stride = static_cast<int64_t>(row / sizeof(uint16_t));
         if (!direct) cache.read_head(layer, kvh, hd, n_pos, k, v);
         for (int64_t h = kvh * group; h < (kvh + 1) * group; ++h) {
             for (int64_t t = 0; t < n_tokens; ++t) {
@@ -54,8 +50,12 @@ void attention(const float* q, const KvCache& cache, int64_t layer, const Attent
                 }
                 const int64_t visible = pos0 + t + 1;
                 float max_score = -INFINITY;
+                if (direct)
+                    dot_rows(qv, k16, f16_stride, visible, hd, scores);
+                else
+                    dot_rows(qv, k, hd, visible, hd, scores);
                 for (int64_t p = 0; p < visible; ++p) {
-                    scores[p] = (direct ? dot_f16(qv, key(p), hd) : dot_f32(qv, k + p * hd, hd)) * scale;
+                    scores[p] *= scale;
                     max_score = std::max(max_score, scores[p]);
                 }
                 double sum = 0.0;
@@ -64,23 +64,19 @@ void attention(const float* q, const KvCache& cache, int64_t layer, const Attent
                     sum += scores[p];
                 }
                 const float inv = static_cast<float>(1.0 / sum);
+                for (int64_t p = 0; p < visible; ++p) scores[p] *= inv;
                 if (cache.type() == BlockType::F16) {
-                    for (int64_t p = 0; p < visible; ++p) scores[p] *= inv;
                     for (int64_t p = 0; p < visible; p += hd) {
                         const int64_t c = std::min(hd, visible - p);
                         f32_to_f16_row(scores + p, half_row, c);
                         f16_to_f32_row(half_row, scores + p, c);
                     }
                 }
-                const float w_scale = cache.type() == BlockType::F16 ? 1.0f : inv;
                 float* o = out + t * q_stride + h * hd;
-                std::fill(o, o + hd, 0.0f);
-                for (int64_t p = 0; p < visible; ++p) {
-                    if (direct)
-                        axpy_f16(scores[p] * w_scale, value(p), o, hd);
-                    else
-                        axpy_f32(scores[p] * w_scale, v + p * hd, o, hd);
-                }
+                if (direct)
+                    weighted_rows(scores, v16, f16_stride, visible, hd, o);
+                else
+                    weighted_rows(scores, v, hd, visible, hd, o);
             }
         }
     });

@@ -74,28 +74,52 @@ private slots:
     }
 
     // Generation reads f16 keys and values where they are stored; that must give exactly what
-    // converting them first gives (batches still convert).
+    // converting them first gives (batches still convert), and sums close to plain double ones.
     void f16_rows_read_in_place_equal_converted_ones() {
         std::mt19937 rng(7);
         std::normal_distribution<float> g(0.0f, 1.0f);
-        for (int64_t n : {1, 7, 8, 16, 64, 100, 128}) {
-            std::vector<float> a(static_cast<size_t>(n)), y1(static_cast<size_t>(n)), y2;
-            std::vector<uint16_t> b(static_cast<size_t>(n));
-            std::vector<float> bf(static_cast<size_t>(n));
-            for (int64_t i = 0; i < n; ++i) {
-                a[static_cast<size_t>(i)] = g(rng);
-                b[static_cast<size_t>(i)] = f32_to_f16(g(rng));
-                bf[static_cast<size_t>(i)] = f16_to_f32(b[static_cast<size_t>(i)]);
-                y1[static_cast<size_t>(i)] = g(rng);
+        for (int64_t n : {1, 7, 8, 16, 64, 100, 128})
+            for (int64_t n_rows : {1, 5, 8, 19}) {
+                const int64_t stride = n + 3;
+                const auto count = static_cast<size_t>(n_rows * stride);
+                std::vector<float> a(static_cast<size_t>(n)), w(static_cast<size_t>(n_rows)), rows32(count);
+                std::vector<uint16_t> rows16(count);
+                for (float& x : a) x = g(rng);
+                for (float& x : w) x = g(rng);
+                for (size_t i = 0; i < count; ++i) {
+                    rows16[i] = f32_to_f16(g(rng));
+                    rows32[i] = f16_to_f32(rows16[i]);
+                }
+                std::vector<float> s16(w.size()), s32(w.size()), o16(a.size()), o32(a.size());
+                dot_rows(a.data(), rows16.data(), stride, n_rows, n, s16.data());
+                dot_rows(a.data(), rows32.data(), stride, n_rows, n, s32.data());
+                QVERIFY2(s16 == s32, qPrintable(QString("dot_rows, n = %1, rows %2").arg(n).arg(n_rows)));
+                weighted_rows(w.data(), rows16.data(), stride, n_rows, n, o16.data());
+                weighted_rows(w.data(), rows32.data(), stride, n_rows, n, o32.data());
+                QVERIFY2(o16 == o32,
+                         qPrintable(QString("weighted_rows, n = %1, rows %2").arg(n).arg(n_rows)));
+                // Against plain double sums.
+                for (int64_t p = 0; p < n_rows; ++p) {
+                    double ref = 0, mag = 0;
+                    for (int64_t i = 0; i < n; ++i) {
+                        ref += static_cast<double>(a[static_cast<size_t>(i)]) *
+                               rows32[static_cast<size_t>(p * stride + i)];
+                        mag +=
+                            std::abs(a[static_cast<size_t>(i)] * rows32[static_cast<size_t>(p * stride + i)]);
+                    }
+                    QVERIFY(std::abs(s32[static_cast<size_t>(p)] - ref) <= 1e-5 * mag + 1e-30);
+                }
+                for (int64_t i = 0; i < n; ++i) {
+                    double ref = 0, mag = 0;
+                    for (int64_t p = 0; p < n_rows; ++p) {
+                        ref += static_cast<double>(w[static_cast<size_t>(p)]) *
+                               rows32[static_cast<size_t>(p * stride + i)];
+                        mag +=
+                            std::abs(w[static_cast<size_t>(p)] * rows32[static_cast<size_t>(p * stride + i)]);
+                    }
+                    QVERIFY(std::abs(o32[static_cast<size_t>(i)] - ref) <= 1e-5 * mag + 1e-30);
+                }
             }
-            const float d16 = dot_f16(a.data(), b.data(), n), d32 = dot_f32(a.data(), bf.data(), n);
-            QVERIFY2(std::memcmp(&d16, &d32, sizeof d16) == 0, qPrintable(QString("dot, n = %1").arg(n)));
-            y2 = y1;
-            axpy_f16(0.37f, b.data(), y1.data(), n);
-            axpy_f32(0.37f, bf.data(), y2.data(), n);
-            QVERIFY2(std::memcmp(y1.data(), y2.data(), y1.size() * sizeof(float)) == 0,
-                     qPrintable(QString("axpy, n = %1").arg(n)));
-        }
         // Attention for the last of three tokens evaluated as one batch (converted rows) and alone
         // (rows read in place).
         const int64_t n_head = 4, head_dim = 64, kv_dim = n_head * head_dim, n_pos = 37;
