@@ -137,6 +137,27 @@ std::string fmt_g(double v) {
     return buf;
 }
 
+// A tile's results (out[j * out_stride + i] = weight row i . activation row j) against the scalar dot
+// product of each pair, within 2e-5 of the sum of the products' magnitudes: "" when all agree, else
+// the first pair that does not.
+std::string first_mismatch(const DotKernel& scalar, BlockType wt, int64_t n, const std::byte* w, size_t ws,
+                           int nw, const std::byte* a, size_t as, int na, const float* out,
+                           size_t out_stride) {
+    const BlockType at = block_traits(wt).vec_dot_type;
+    for (int i = 0; i < nw; ++i)
+        for (int j = 0; j < na; ++j) {
+            const std::byte* wi = w + ws * static_cast<size_t>(i);
+            const std::byte* aj = a + as * static_cast<size_t>(j);
+            const double ref = scalar.vec_dot(n, wi, aj);
+            const double bound = 2e-5 * abs_dot(wt, at, n, wi, aj) + 1e-30;
+            const double got = out[static_cast<size_t>(j) * out_stride + static_cast<size_t>(i)];
+            if (!(std::abs(got - ref) <= bound))
+                return " row " + std::to_string(i) + " act " + std::to_string(j) + ": " + fmt_g(got) +
+                       " vs reference " + fmt_g(ref);
+        }
+    return {};
+}
+
 } // namespace
 
 const BlockType kWeightTypes[] = {BlockType::F32,  BlockType::F16,  BlockType::Q4_0, BlockType::Q4_1,
@@ -178,23 +199,10 @@ void simd_matches_scalar_reference(BlockType wt, CheckLog& log) {
                     float out[kMaxTileW * kMaxTileA];
                     std::fill(std::begin(out), std::end(out), std::nanf(""));
                     k->tile(n, w.data(), ws, nw, ka.data(), kas, na, out, kMaxTileW);
-                    bool ok = true;
-                    std::string first;
-                    for (int i = 0; i < nw; ++i)
-                        for (int j = 0; j < na; ++j) {
-                            const std::byte* wi = w.data() + ws * static_cast<size_t>(i);
-                            const std::byte* aj = a.data() + as * static_cast<size_t>(j);
-                            const double ref = scalar->vec_dot(n, wi, aj);
-                            const double bound = 2e-5 * abs_dot(wt, traits.vec_dot_type, n, wi, aj) + 1e-30;
-                            const double got = out[j * kMaxTileW + i];
-                            if (!(std::abs(got - ref) <= bound) && ok) {
-                                ok = false;
-                                first = " row " + std::to_string(i) + " act " + std::to_string(j) + ": " +
-                                        fmt_g(got) + " vs reference " + fmt_g(ref);
-                            }
-                        }
-                    log.check(ok, kernel_name(*k) + " n=" + std::to_string(n) + " tile " +
-                                      std::to_string(nw) + "x" + std::to_string(na) + first);
+                    const std::string first =
+                        first_mismatch(*scalar, wt, n, w.data(), ws, nw, a.data(), as, na, out, kMaxTileW);
+                    log.check(first.empty(), kernel_name(*k) + " n=" + std::to_string(n) + " tile " +
+                                                 std::to_string(nw) + "x" + std::to_string(na) + first);
                 }
             float single = 0.0f;
             k->tile(n, w.data(), ws, 1, ka.data(), kas, 1, &single, 1);
@@ -237,23 +245,11 @@ void packed_matches_scalar_reference(BlockType wt, CheckLog& log) {
                     std::fill(std::begin(out), std::end(out), std::nanf(""));
                     k->tile(n, repacked.data() + ws * kPackedRows * static_cast<size_t>(g), ws,
                             static_cast<int>(kPackedRows), ka.data(), kas, na, out, kPackedRows);
-                    bool ok = true;
-                    std::string first;
-                    for (int i = 0; i < kPackedRows; ++i)
-                        for (int j = 0; j < na; ++j) {
-                            const std::byte* wi = w.data() + ws * static_cast<size_t>(g * kPackedRows + i);
-                            const std::byte* aj = a.data() + as * static_cast<size_t>(j);
-                            const double ref = scalar->vec_dot(n, wi, aj);
-                            const double bound = 2e-5 * abs_dot(wt, traits.vec_dot_type, n, wi, aj) + 1e-30;
-                            const double got = out[j * kPackedRows + i];
-                            if (!(std::abs(got - ref) <= bound) && ok) {
-                                ok = false;
-                                first = " row " + std::to_string(i) + " act " + std::to_string(j) + ": " +
-                                        fmt_g(got) + " vs reference " + fmt_g(ref);
-                            }
-                        }
-                    log.check(ok, kernel_name(*k) + " packed n=" + std::to_string(n) + " group " +
-                                      std::to_string(g) + " x" + std::to_string(na) + first);
+                    const std::string first =
+                        first_mismatch(*scalar, wt, n, w.data() + ws * kPackedRows * static_cast<size_t>(g),
+                                       ws, static_cast<int>(kPackedRows), a.data(), as, na, out, kPackedRows);
+                    log.check(first.empty(), kernel_name(*k) + " packed n=" + std::to_string(n) + " group " +
+                                                 std::to_string(g) + " x" + std::to_string(na) + first);
                 }
         }
 }
