@@ -33,28 +33,39 @@ void weighted_rows_scalar(const float* w, const T* rows, int64_t stride, int64_t
     }
 }
 
+// The AVX2 version where the CPU has it, else the plain loop.
+template <class T>
+void dot_rows_on_this_cpu(const float* a, const T* rows, int64_t stride, int64_t n_rows, int64_t n,
+                          float* scores) {
+    if (avx2_kernels_enabled()) return dot_rows_avx2(a, rows, stride, n_rows, n, scores);
+    dot_rows_scalar(a, rows, stride, n_rows, n, scores);
+}
+
+template <class T>
+void weighted_rows_on_this_cpu(const float* w, const T* rows, int64_t stride, int64_t n_rows, int64_t n,
+                               float* out) {
+    if (avx2_kernels_enabled()) return weighted_rows_avx2(w, rows, stride, n_rows, n, out);
+    weighted_rows_scalar(w, rows, stride, n_rows, n, out);
+}
+
 } // namespace
 
 void dot_rows(const float* a, const float* rows, int64_t stride, int64_t n_rows, int64_t n, float* scores) {
-    if (avx2_kernels_enabled()) return dot_rows_avx2(a, rows, stride, n_rows, n, scores);
-    dot_rows_scalar(a, rows, stride, n_rows, n, scores);
+    dot_rows_on_this_cpu(a, rows, stride, n_rows, n, scores);
 }
 
 void dot_rows(const float* a, const uint16_t* rows, int64_t stride, int64_t n_rows, int64_t n,
               float* scores) {
-    if (avx2_kernels_enabled()) return dot_rows_avx2(a, rows, stride, n_rows, n, scores);
-    dot_rows_scalar(a, rows, stride, n_rows, n, scores);
+    dot_rows_on_this_cpu(a, rows, stride, n_rows, n, scores);
 }
 
 void weighted_rows(const float* w, const float* rows, int64_t stride, int64_t n_rows, int64_t n, float* out) {
-    if (avx2_kernels_enabled()) return weighted_rows_avx2(w, rows, stride, n_rows, n, out);
-    weighted_rows_scalar(w, rows, stride, n_rows, n, out);
+    weighted_rows_on_this_cpu(w, rows, stride, n_rows, n, out);
 }
 
 void weighted_rows(const float* w, const uint16_t* rows, int64_t stride, int64_t n_rows, int64_t n,
                    float* out) {
-    if (avx2_kernels_enabled()) return weighted_rows_avx2(w, rows, stride, n_rows, n, out);
-    weighted_rows_scalar(w, rows, stride, n_rows, n, out);
+    weighted_rows_on_this_cpu(w, rows, stride, n_rows, n, out);
 }
 
 } // namespace fireside

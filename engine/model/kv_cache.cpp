@@ -52,10 +52,9 @@ const std::byte* KvCache::values(int64_t layer, int64_t head, int64_t head_dim) 
 
 void KvCache::read_head(int64_t layer, int64_t head, int64_t head_dim, int64_t n_pos, float* out_k,
                         float* out_v) const {
-    const size_t head_offset = static_cast<size_t>(head * head_dim) * elem_bytes_;
-    const size_t row = static_cast<size_t>(kv_dim_) * elem_bytes_;
-    const std::byte* k = k_.data() + offset(layer, 0) + head_offset;
-    const std::byte* v = v_.data() + offset(layer, 0) + head_offset;
+    const size_t row = row_bytes();
+    const std::byte* k = keys(layer, head, head_dim);
+    const std::byte* v = values(layer, head, head_dim);
     for (int64_t p = 0; p < n_pos; ++p) {
         const size_t at = static_cast<size_t>(p) * row;
         if (type_ == BlockType::F16) {
