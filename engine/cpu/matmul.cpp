@@ -86,7 +86,7 @@ void matmul_group(const MatmulJob* jobs, int n_jobs, const float* x, int64_t n_t
     for (int i = 0; i < n_jobs; ++i) total_rows += jobs[i].w->n_rows;
     // Chunks: several per thread so that the last ones even out the threads' finishing times (a
     // thread left waiting on the other's last chunk idles for up to a chunk), and a whole number of
-    // weight tiles per chunk.
+    // weight tiles per chunk. Each thread still reads one contiguous run of them (parallel_for_streams).
     const int64_t want_chunks =
         std::max<int64_t>(1, (n_threads * kChunksPerThread + token_blocks - 1) / token_blocks);
     const int64_t target_rows = std::max<int64_t>(16, (total_rows + want_chunks - 1) / want_chunks);
@@ -129,7 +129,7 @@ void matmul_group(const MatmulJob* jobs, int n_jobs, const float* x, int64_t n_t
         total_tasks += p.row_chunks * token_blocks;
     }
 
-    pool.parallel_for(total_tasks, [&](int64_t task, int) {
+    pool.parallel_for_streams(total_tasks, [&](int64_t task, int) {
         int i = 0;
         while (task >= plan[i].row_chunks * token_blocks) task -= plan[i++].row_chunks * token_blocks;
         const PlannedJob& p = plan[i];

@@ -30,6 +30,7 @@ inline void cpu_relax() {
 
 ThreadPool::ThreadPool(int n_threads) {
     if (n_threads < 1) n_threads = physical_core_count();
+    shares_ = std::make_unique<Share[]>(static_cast<size_t>(n_threads));
     workers_.reserve(static_cast<size_t>(n_threads - 1));
     for (int t = 1; t < n_threads; ++t) workers_.emplace_back([this, t] { worker_main(t); });
 }
@@ -128,6 +129,46 @@ void ThreadPool::run(int64_t n_tasks, TaskFn fn, void* ctx) {
             std::this_thread::yield();
     }
     if (error_) std::rethrow_exception(error_);
+}
+
+void ThreadPool::run_streams(int64_t n_tasks, TaskFn fn, void* ctx) {
+    const int n = n_threads();
+    if (n == 1 || n_tasks <= 1 || t_inside_task || n_tasks > kMaxShareTask) return run(n_tasks, fn, ctx);
+    for (int s = 0; s < n; ++s) {
+        const auto begin = static_cast<uint64_t>(n_tasks * s / n);
+        const auto end = static_cast<uint64_t>(n_tasks * (s + 1) / n);
+        shares_[static_cast<size_t>(s)].bounds.store(begin | end << 32, std::memory_order_relaxed);
+    }
+    struct Context {
+        ThreadPool* pool;
+        TaskFn fn;
+        void* ctx;
+    } context{this, fn, ctx};
+    // One loop task per share: whoever takes it (normally the thread of that index; a late worker's
+    // share is simply taken by another) works it from the front, then helps with the rest.
+    run(
+        n,
+        [](void* c, int64_t slot, int thread) {
+            const auto& [pool, task_fn, task_ctx] = *static_cast<Context*>(c);
+            const int n = pool->n_threads();
+            for (int k = 0; k < n; ++k) {
+                Share& share = pool->shares_[static_cast<size_t>((slot + k) % n)];
+                for (int64_t task; (task = share.claim(k == 0)) >= 0;) task_fn(task_ctx, task, thread);
+            }
+        },
+        &context);
+}
+
+int64_t ThreadPool::Share::claim(bool front) {
+    constexpr uint64_t kLow = 0xFFFFFFFFu;
+    uint64_t word = bounds.load(std::memory_order_relaxed);
+    for (;;) {
+        const uint64_t begin = word & kLow, end = word >> 32;
+        if (begin >= end) return -1;
+        const uint64_t next = front ? word + 1 : (begin | (end - 1) << 32);
+        if (bounds.compare_exchange_weak(word, next, std::memory_order_acq_rel, std::memory_order_relaxed))
+            return static_cast<int64_t>(front ? begin : end - 1);
+    }
 }
 
 } // namespace fireside

