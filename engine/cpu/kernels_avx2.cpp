@@ -12,6 +12,7 @@
 
 #if defined(__x86_64__) && defined(__AVX2__) && defined(__FMA__) && defined(__F16C__)
 #include <immintrin.h>
+#include <math.h>
 
 namespace fireside {
 namespace {
@@ -121,7 +122,74 @@ void weighted_rows_of(const float* w, const T* rows, int64_t stride, int64_t n_r
     }
 }
 
+// e^x: x = k ln 2 + r with |r| <= ln 2 / 2, e^r from its Taylor series to r^7 (relative error under
+// 1e-8), times 2^k built in the exponent bits. x is clamped to [-87.33, 88.72]: below, the result stays
+// at the smallest normal float instead of going to zero; above, 2^128 comes out as infinity.
+inline __m256 exp8(__m256 x) {
+    x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-87.33f)), _mm256_set1_ps(88.72f));
+    const __m256 k = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504f)),
+                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    // ln 2 in two parts, the first exact in few bits, so that k ln 2 is subtracted without rounding.
+    __m256 r = _mm256_fnmadd_ps(k, _mm256_set1_ps(0.693145751953125f), x);
+    r = _mm256_fnmadd_ps(k, _mm256_set1_ps(1.42860677e-06f), r);
+    constexpr float kTaylor[] = {1.0f / 720, 1.0f / 120, 1.0f / 24, 1.0f / 6, 0.5f, 1.0f, 1.0f};
+    __m256 p = _mm256_set1_ps(1.0f / 5040);
+    for (const float c : kTaylor) p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(c));
+    const __m256i two_k =
+        _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(k), _mm256_set1_epi32(127)), 23);
+    return _mm256_mul_ps(p, _mm256_castsi256_ps(two_k));
+}
+
+inline float hmax(__m256 v) {
+    __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+    return _mm_cvtss_f32(_mm_max_ss(m, _mm_movehdup_ps(m)));
+}
+
 } // namespace
+
+void swiglu_avx2(float* gate, const float* up, int64_t n) {
+    int64_t i = 0;
+    const __m256 one = _mm256_set1_ps(1.0f);
+    for (; i + 8 <= n; i += 8) {
+        const __m256 g = _mm256_loadu_ps(gate + i);
+        const __m256 e = exp8(_mm256_sub_ps(_mm256_setzero_ps(), g));
+        _mm256_storeu_ps(gate + i,
+                         _mm256_mul_ps(_mm256_div_ps(g, _mm256_add_ps(one, e)), _mm256_loadu_ps(up + i)));
+    }
+    for (; i < n; ++i) gate[i] = gate[i] / (1.0f + expf(-gate[i])) * up[i];
+}
+
+void softmax_avx2(float* x, int64_t n, float scale) {
+    const int64_t n8 = n / 8 * 8;
+    __m256 vmax = _mm256_set1_ps(-INFINITY);
+    const __m256 vscale = _mm256_set1_ps(scale);
+    for (int64_t i = 0; i < n8; i += 8) {
+        const __m256 v = _mm256_mul_ps(_mm256_loadu_ps(x + i), vscale);
+        _mm256_storeu_ps(x + i, v);
+        vmax = _mm256_max_ps(vmax, v);
+    }
+    float max = hmax(vmax);
+    for (int64_t i = n8; i < n; ++i) {
+        x[i] *= scale;
+        if (x[i] > max) max = x[i];
+    }
+    __m256 vsum = _mm256_setzero_ps();
+    const __m256 shift = _mm256_set1_ps(max);
+    for (int64_t i = 0; i < n8; i += 8) {
+        const __m256 e = exp8(_mm256_sub_ps(_mm256_loadu_ps(x + i), shift));
+        _mm256_storeu_ps(x + i, e);
+        vsum = _mm256_add_ps(vsum, e);
+    }
+    float sum = hsum(vsum);
+    for (int64_t i = n8; i < n; ++i) {
+        x[i] = expf(x[i] - max);
+        sum += x[i];
+    }
+    const __m256 inv = _mm256_set1_ps(1.0f / sum);
+    for (int64_t i = 0; i < n8; i += 8) _mm256_storeu_ps(x + i, _mm256_mul_ps(_mm256_loadu_ps(x + i), inv));
+    for (int64_t i = n8; i < n; ++i) x[i] *= 1.0f / sum;
+}
 
 void dot_rows_avx2(const float* a, const float* rows, int64_t stride, int64_t n_rows, int64_t n,
                    float* scores) {
@@ -186,6 +254,8 @@ void dot_rows_avx2(const float*, const float*, int64_t, int64_t, int64_t, float*
 void dot_rows_avx2(const float*, const uint16_t*, int64_t, int64_t, int64_t, float*) {}
 void weighted_rows_avx2(const float*, const float*, int64_t, int64_t, int64_t, float*) {}
 void weighted_rows_avx2(const float*, const uint16_t*, int64_t, int64_t, int64_t, float*) {}
+void swiglu_avx2(float*, const float*, int64_t) {}
+void softmax_avx2(float*, int64_t, float) {}
 const DotKernel* avx2_dot_kernel(BlockType) {
     return nullptr;
 }

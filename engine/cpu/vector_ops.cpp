@@ -3,6 +3,9 @@
 #include "engine/cpu/cpu_features.h"
 #include "engine/quant/fp16.h"
 
+#include <algorithm>
+#include <cmath>
+
 namespace fireside {
 namespace {
 
@@ -66,6 +69,27 @@ void weighted_rows(const float* w, const float* rows, int64_t stride, int64_t n_
 void weighted_rows(const float* w, const uint16_t* rows, int64_t stride, int64_t n_rows, int64_t n,
                    float* out) {
     weighted_rows_on_this_cpu(w, rows, stride, n_rows, n, out);
+}
+
+void swiglu(float* gate, const float* up, int64_t n) {
+    if (avx2_kernels_enabled()) return swiglu_avx2(gate, up, n);
+    for (int64_t i = 0; i < n; ++i) gate[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
+}
+
+void softmax(float* x, int64_t n, float scale) {
+    if (avx2_kernels_enabled()) return softmax_avx2(x, n, scale);
+    float max = -INFINITY;
+    for (int64_t i = 0; i < n; ++i) {
+        x[i] *= scale;
+        max = std::max(max, x[i]);
+    }
+    double sum = 0.0;
+    for (int64_t i = 0; i < n; ++i) {
+        x[i] = std::exp(x[i] - max);
+        sum += x[i];
+    }
+    const auto inv = static_cast<float>(1.0 / sum);
+    for (int64_t i = 0; i < n; ++i) x[i] *= inv;
 }
 
 } // namespace fireside

@@ -49,22 +49,11 @@ void attention(const float* q, const KvCache& cache, int64_t layer, const Attent
                     qv = query;
                 }
                 const int64_t visible = pos0 + t + 1;
-                float max_score = -INFINITY;
                 if (direct)
                     dot_rows(qv, k16, f16_stride, visible, hd, scores);
                 else
                     dot_rows(qv, k, hd, visible, hd, scores);
-                for (int64_t p = 0; p < visible; ++p) {
-                    scores[p] *= scale;
-                    max_score = std::max(max_score, scores[p]);
-                }
-                double sum = 0.0;
-                for (int64_t p = 0; p < visible; ++p) {
-                    scores[p] = std::exp(scores[p] - max_score);
-                    sum += scores[p];
-                }
-                const float inv = static_cast<float>(1.0 / sum);
-                for (int64_t p = 0; p < visible; ++p) scores[p] *= inv;
+                softmax(scores, visible, scale);
                 if (cache.type() == BlockType::F16) {
                     for (int64_t p = 0; p < visible; p += hd) {
                         const int64_t c = std::min(hd, visible - p);

@@ -1,9 +1,9 @@
 #include "engine/model/cpu_layer_backend.h"
 
 #include "engine/cpu/thread_pool.h"
+#include "engine/cpu/vector_ops.h"
 #include "engine/model/kv_shift.h"
 #include "engine/model/rms_norm.h"
-#include "engine/model/swiglu.h"
 
 #include <algorithm>
 

@@ -73,6 +73,13 @@ private slots:
         QCOMPARE(log.passed, 3 * static_cast<int>(std::size(kWeightTypes)));
     }
 
+    void float_primitives_match_double() {
+        CheckLog log;
+        fireside::test::float_primitives_match_double(log);
+        QVERIFY2(log.failed == 0, qPrintable(failures(log)));
+        QCOMPARE(log.passed, 12);
+    }
+
     // Generation reads f16 keys and values where they are stored; that must give exactly what
     // converting them first gives (batches still convert), and sums close to plain double ones.
     void f16_rows_read_in_place_equal_converted_ones() {

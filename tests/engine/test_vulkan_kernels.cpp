@@ -4,11 +4,11 @@
 // around the tile edges; and the other ops against the CPU engine's own functions.
 #include "engine/core/error.h"
 #include "engine/cpu/thread_pool.h"
+#include "engine/cpu/vector_ops.h"
 #include "engine/model/attention.h"
 #include "engine/model/kv_cache.h"
 #include "engine/model/rms_norm.h"
 #include "engine/model/rope.h"
-#include "engine/model/swiglu.h"
 #include "engine/quant/block_type.h"
 #include "engine/quant/fp16.h"
 #include "engine/vulkan/buffer.h"

@@ -2,7 +2,8 @@
 // compiler and an emulator exist (the arm64 NEON kernels under qemu): every SIMD kernel of this machine
 // against the block table's scalar reference on random blocks with zero, extreme and subnormal scales,
 // every tile shape and rows of odd lengths; vec_dot against the 1 x 1 tile; the SIMD activation
-// quantizers against the scalar ones; and the threaded matmul against row-by-row dots.
+// quantizers against the scalar ones; the threaded matmul against row-by-row dots; and swiglu and
+// softmax against double-precision formulas.
 //
 //   kernel_check [--require ISA]   ISA: neon, avx2, avx512 or avx512vbmi; fails unless that instruction
 //                                  set has a kernel for every weight type and is the one matmul uses.
@@ -76,6 +77,7 @@ int main(int argc, char** argv) {
     }
     simd_activation_quantizers(g_log);
     matmul_matches_plain_loop(g_log);
+    float_primitives_match_double(g_log);
     for (const std::string& f : g_log.failures) std::printf("FAIL: %s\n", f.c_str());
     std::printf("%d passed, %d failed\n", g_log.passed, g_log.failed);
     return g_log.failed == 0 ? 0 : 1;

@@ -2,6 +2,7 @@
 
 #include "engine/cpu/matmul.h"
 #include "engine/cpu/thread_pool.h"
+#include "engine/cpu/vector_ops.h"
 #include "engine/quant/blocks.h"
 #include "engine/quant/fp16.h"
 
@@ -349,6 +350,49 @@ void matmul_matches_plain_loop(CheckLog& log) {
             log.check(ok, std::string("matmul ") + kernel_isa_name(k.isa) + " " + std::string(traits.name) +
                               " tokens=" + std::to_string(tokens) + first);
         }
+    }
+}
+
+} // namespace fireside::test
+
+namespace fireside::test {
+
+void float_primitives_match_double(CheckLog& log) {
+    std::mt19937 rng(11);
+    std::normal_distribution<float> normal(0.0f, 4.0f);
+    for (int64_t n : {1, 7, 8, 9, 64, 1000}) {
+        std::vector<float> gate(static_cast<size_t>(n)), up(gate.size());
+        for (size_t i = 0; i < gate.size(); ++i) {
+            gate[i] = normal(rng);
+            up[i] = normal(rng);
+        }
+        // Where e^-x overflows or vanishes, and exact zero.
+        const float extremes[] = {-120.0f, -89.0f, -87.5f, 0.0f, 88.5f, 120.0f, -1e-30f};
+        for (size_t i = 0; i < std::size(extremes) && i < gate.size(); ++i) gate[i] = extremes[i];
+        std::vector<float> got = gate;
+        swiglu(got.data(), up.data(), n);
+        bool ok = true;
+        for (size_t i = 0; i < gate.size(); ++i) {
+            const double g = gate[i], want = g / (1.0 + std::exp(-g)) * up[i];
+            ok &= std::abs(got[i] - want) <= 4e-7 * std::abs(want) + 1e-35; // results near FLT_MIN may flush
+        }
+        log.check(ok, "swiglu, n = " + std::to_string(n));
+
+        std::vector<float> x(static_cast<size_t>(n));
+        for (float& v : x) v = 3.0f * normal(rng);
+        if (n > 2) x[1] = -200.0f; // a weight that underflows to zero
+        const float scale = 0.125f;
+        std::vector<float> p = x;
+        softmax(p.data(), n, scale);
+        double max = -INFINITY, sum = 0.0;
+        for (float v : x) max = std::max(max, static_cast<double>(v) * scale);
+        for (float v : x) sum += std::exp(static_cast<double>(v) * scale - max);
+        ok = true;
+        for (size_t i = 0; i < x.size(); ++i) {
+            const double want = std::exp(static_cast<double>(x[i]) * scale - max) / sum;
+            ok &= std::abs(p[i] - want) <= 1e-6 * want + 1e-30;
+        }
+        log.check(ok, "softmax, n = " + std::to_string(n));
     }
 }
 

@@ -67,4 +67,8 @@ void simd_activation_quantizers(CheckLog& log);
 // matmul with the best kernel (quantized activations, tiles, threads, uneven chunks) against row dots.
 void matmul_matches_plain_loop(CheckLog& log);
 
+// swiglu and softmax (SIMD where this machine has it) against double-precision formulas, over lengths
+// with and without a vector tail and inputs up to where e^x leaves the float range.
+void float_primitives_match_double(CheckLog& log);
+
 } // namespace fireside::test
