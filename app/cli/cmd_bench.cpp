@@ -129,19 +129,21 @@ int run_bench(Args& args, Io& io) {
         model->forward(Batch{one, 0, false});
     }
     // The ceiling: how fast these threads stream-read the weights generation reads (the packed copy, or
-    // the file's mapping). Measured just
-    // before and after each generation run, because a shared machine's memory bandwidth can change by
-    // half from one minute to the next, and generation should be compared with what it had.
+    // the file's mapping). A shared machine's memory bandwidth can change by half from one second to
+    // the next, so generation runs in segments with a probe between each two, and each segment is
+    // compared with the bandwidth around it: the ceiling is the rate generation would have had at each
+    // segment's bandwidth.
     ThreadPool pool(model->n_threads());
     const std::span<const std::byte> weights = model->cpu_weight_memory();
-    std::vector<double> bandwidths;
     const bool on_cpu = model->n_gpu_layers() == 0;
+    const double bytes_per_token = static_cast<double>(model->weight_bytes_per_token());
     auto probe = [&] {
-        if (!on_cpu) return;
-        bandwidths.push_back(
-            measure_read_bandwidth_of(pool, weights.data(), weights.size() & ~uint64_t{63}, 2));
+        return on_cpu ? measure_read_bandwidth_of(pool, weights.data(), weights.size() & ~uint64_t{63}, 2)
+                      : 0.0;
     };
+    constexpr int64_t kSegmentTokens = 16;
     std::vector<double> pp, tg;
+    double ideal_seconds = 0.0, timed_tokens = 0.0; // at each segment's bandwidth
     for (int64_t r = 0; r < reps; ++r) {
         if (n_prompt > 0) {
             std::vector<int32_t> prompt(static_cast<size_t>(n_prompt));
@@ -151,14 +153,23 @@ int run_bench(Args& args, Io& io) {
             pp.push_back(static_cast<double>(n_prompt) / seconds_since(start));
         }
         if (n_gen > 0) {
-            probe();
-            const auto start = std::chrono::steady_clock::now();
-            for (int64_t pos = 0; pos < n_gen; ++pos) {
-                const int32_t one[] = {token(rng)};
-                model->forward(Batch{one, pos, false});
+            double seconds = 0.0, before = probe();
+            for (int64_t pos = 0; pos < n_gen; pos += kSegmentTokens) {
+                const int64_t count = std::min(kSegmentTokens, n_gen - pos);
+                const auto start = std::chrono::steady_clock::now();
+                for (int64_t t = pos; t < pos + count; ++t) {
+                    const int32_t one[] = {token(rng)};
+                    model->forward(Batch{one, t, false});
+                }
+                seconds += seconds_since(start);
+                const double after = probe();
+                if (on_cpu) {
+                    ideal_seconds += static_cast<double>(count) * bytes_per_token / ((before + after) / 2);
+                    timed_tokens += static_cast<double>(count);
+                }
+                before = after;
             }
-            tg.push_back(static_cast<double>(n_gen) / seconds_since(start));
-            probe();
+            tg.push_back(static_cast<double>(n_gen) / seconds);
         }
     }
 
@@ -194,10 +205,9 @@ int run_bench(Args& args, Io& io) {
         return 0;
     }
 
-    if (bandwidths.empty()) probe();
-    const double bandwidth = stat_of(bandwidths).mean;
-    const double bytes_per_token = static_cast<double>(model->weight_bytes_per_token());
-    const double ceiling = bandwidth / bytes_per_token;
+    // Without generation runs, one probe gives the ceiling.
+    const double ceiling = ideal_seconds > 0.0 ? timed_tokens / ideal_seconds : probe() / bytes_per_token;
+    const double bandwidth = ceiling * bytes_per_token;
     const double ratio = tg.empty() ? 0.0 : tgs.mean / ceiling;
     if (json) {
         io.out << fmt::format(
@@ -217,9 +227,9 @@ int run_bench(Args& args, Io& io) {
         io.out << fmt::format("generate tg{:<5}  {:8.2f} ± {:.2f} tokens/s\n", n_gen, tgs.mean, tgs.sd);
     io.out << fmt::format(
         "memory bandwidth {:.1f} GB/s (streaming read of the {:.1f} GB of weights in {}, {} threads, "
-        "around each generation run)\n",
+        "between every {} generated tokens)\n",
         bandwidth / 1e9, static_cast<double>(weights.size()) / 1e9,
-        model->weights_packed() ? "the packed copy" : "the file's mapping", pool.n_threads());
+        model->weights_packed() ? "the packed copy" : "the file's mapping", pool.n_threads(), kSegmentTokens);
     io.out << fmt::format("weights/token    {:.1f} MB -> ceiling {:.2f} tokens/s", bytes_per_token / 1e6,
                           ceiling);
     if (!tg.empty()) io.out << fmt::format(", generation at {:.1f}% of it", 100.0 * ratio);

@@ -327,6 +327,15 @@ private slots:
         QVERIFY(std::abs(o["ratio"].toDouble() - o["tg_tps"].toDouble() / o["ceiling_tps"].toDouble()) <=
                 1e-3);
         QVERIFY(o["packed"].isBool());
+        // Generation in several segments (16 tokens between bandwidth probes), with a last short one.
+        RUN_OK(seg, {"bench", "-m", path("s.bin").string(), "-p", "0", "-n", "40", "-r", "1", "-t", "2",
+                     "--json"});
+        const QJsonObject so = QJsonDocument::fromJson(QByteArray::fromStdString(seg.out)).object();
+        const double seg_ceiling = so["bandwidth_gbs"].toDouble() * 1e9 / so["bytes_per_token"].toDouble();
+        QVERIFY(so["tg_tps"].toDouble() > 0 && seg_ceiling > 0);
+        QVERIFY(std::abs(so["ceiling_tps"].toDouble() - seg_ceiling) <= 1e-3 * seg_ceiling);
+        QVERIFY(std::abs(so["ratio"].toDouble() - so["tg_tps"].toDouble() / so["ceiling_tps"].toDouble()) <=
+                1e-3);
         // --no-repack keeps the weights in the file's mapping.
         RUN_OK(mapped, {"bench", "-m", path("s.bin").string(), "-p", "0", "-n", "2", "-r", "1", "-t", "2",
                         "--no-repack", "--json"});
