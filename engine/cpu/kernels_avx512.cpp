@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstring>
+#include <type_traits>
 
 #if defined(__x86_64__) && defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__) &&         \
     defined(__AVX512VNNI__) && defined(__F16C__)
@@ -186,8 +187,9 @@ inline __m512i word_of_lane(int k) {
                             _mm512_set1_epi32(k));
 }
 
-// One activation block as these kernels read it: its codes, d as a float, and -8 x the sum of its
-// codes (the q4_0 code offset, so the weights can stay unsigned nibbles).
+// One activation block as these kernels read it: its codes, d as a float, and -offset x the sum of its
+// codes (the weight format's code offset: q4_0 8, q5_0 16, q8_0 128 for its flipped sign bit), so the
+// weights can be read as unsigned codes.
 struct Q8Lanes {
     int8_t qs[QK8_0];
     float d;
@@ -195,6 +197,7 @@ struct Q8Lanes {
 };
 static_assert(sizeof(Q8Lanes) == 40);
 
+template <int Offset>
 void arrange_q8_lanes(const void* in, void* out, int64_t n) {
     const auto* x = static_cast<const BlockQ8_0*>(in);
     auto* o = static_cast<Q8Lanes*>(out);
@@ -204,7 +207,7 @@ void arrange_q8_lanes(const void* in, void* out, int64_t n) {
         const __m512i wide = _mm512_add_epi32(_mm512_cvtepi8_epi32(_mm256_castsi256_si128(q)),
                                               _mm512_cvtepi8_epi32(_mm256_extracti128_si256(q, 1)));
         o[b].d = half(x[b].d);
-        o[b].bias = -8 * _mm512_reduce_add_epi32(wide);
+        o[b].bias = -Offset * _mm512_reduce_add_epi32(wide);
     }
 }
 
@@ -223,16 +226,19 @@ inline __m512i four_rows(const uint8_t* const* rows, size_t at) {
     return _mm512_inserti32x4(z, load(3), 3);
 }
 
-// A block of sixteen q4_0 rows in registers: lane r belongs to row r.
-struct Q4Rows {
-    __m512i q[8]; // register k: codes 4k .. 4k + 3
+// A block of sixteen rows of a 32-value format in registers: lane r belongs to row r.
+struct LegacyRows {
+    __m512i q[8]; // register k: unsigned codes 4k .. 4k + 3
     __m512 scale;
+    __m512 min; // q4_1/q5_1 only
 };
 
 // Sixteen q4_0 rows as the file stores them: per block four 128-bit loads per register and a word
 // permute per code word, and a gather for the scales. Rows past nw repeat the last real one (computed,
 // never stored).
 struct Q4_0FileRows {
+    using Act = Q8Lanes;
+    static constexpr bool kMin = false;
     const uint8_t* base;
     const uint8_t* rows[16];
     __m512i offset;
@@ -244,7 +250,7 @@ struct Q4_0FileRows {
         }
         offset = _mm512_load_si512(offsets);
     }
-    void decode(int64_t b, Q4Rows& d) const {
+    void decode(int64_t b, LegacyRows& d) const {
         const size_t at_block = static_cast<size_t>(b) * sizeof(BlockQ4_0);
         const __m512i nibble = _mm512_set1_epi8(0x0F);
         // Register m: the 16 code bytes of rows 4m .. 4m + 3, one row per 128-bit lane.
@@ -263,33 +269,80 @@ struct Q4_0FileRows {
     }
 };
 
-// Sixteen q4_0 rows repacked at load (repack_q4_0): per block the sixteen scales, then code word k of
-// every row as one register, so a block needs five loads and no shuffles.
-struct Q4_0PackedRows {
+// For VPSHUFB: in every byte of 32-bit lane p, the index of that lane's first byte within its
+// 128-bit lane.
+inline __m512i lane_word_base() {
+    const __m512i b = _mm512_set1_epi32(0x01010101);
+    return _mm512_mullo_epi32(b, _mm512_setr_epi32(0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12));
+}
+
+// The 32-value formats repacked at load (repack_legacy): per block the sixteen rows' f16 d (q4_1/q5_1:
+// their d and m words), q5_0/q5_1's qh words, then code word k of every row as one register, so a
+// block needs a few plain loads and no shuffles. q8_0's signed codes are read with their sign bit
+// flipped (as code + 128: the bias of its activations takes the 128 back out).
+template <class Block>
+struct LegacyPackedRows {
+    static constexpr bool kMin = requires(Block x) { x.m; };
+    static constexpr bool kFifth = requires(Block x) { x.qh; };
+    static constexpr bool kEight = std::is_same_v<Block, BlockQ8_0>;
+    using Act = std::conditional_t<kMin, BlockQ8_1, Q8Lanes>;
+    static constexpr size_t kHead = kMin ? 64 : 32, kCodes = kHead + (kFifth ? 64 : 0);
     const uint8_t* group;
-    Q4_0PackedRows(const void* w, size_t, int) : group(static_cast<const uint8_t*>(w)) {}
-    void decode(int64_t b, Q4Rows& d) const {
-        const uint8_t* p = group + static_cast<size_t>(b) * 16 * sizeof(BlockQ4_0);
+    LegacyPackedRows(const void* w, size_t, int) : group(static_cast<const uint8_t*>(w)) {}
+    void decode(int64_t b, LegacyRows& d) const {
+        const uint8_t* p = group + static_cast<size_t>(b) * 16 * sizeof(Block);
+        if constexpr (kMin) {
+            const __m512i dm = _mm512_loadu_si512(p);
+            d.scale = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(dm));
+            d.min = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(dm, 16)));
+        } else {
+            d.scale = _mm512_cvtph_ps(load256(p));
+        }
+        if constexpr (kEight) {
+            for (int k = 0; k < 8; ++k)
+                d.q[k] = _mm512_xor_si512(_mm512_loadu_si512(p + kCodes + 64 * k),
+                                          _mm512_set1_epi8(static_cast<char>(0x80)));
+            return;
+        }
         const __m512i nibble = _mm512_set1_epi8(0x0F);
-        d.scale = _mm512_cvtph_ps(load256(p));
         for (int k = 0; k < 4; ++k) {
-            const __m512i g = _mm512_loadu_si512(p + 32 + 64 * k);
+            const __m512i g = _mm512_loadu_si512(p + kCodes + 64 * k);
             d.q[k] = _mm512_and_si512(g, nibble);
             d.q[k + 4] = _mm512_and_si512(_mm512_srli_epi16(g, 4), nibble);
+        }
+        if constexpr (kFifth) {
+            // Byte i of register k takes bit 4k + i of its row's qh word: byte k / 2 of the word,
+            // replicated, tested against bit 4 (k % 2) + i, and 16 added where it is set.
+            const __m512i qh = _mm512_loadu_si512(p + kHead);
+            const __m512i bits = _mm512_set1_epi32(0x08040201);
+            for (int k = 0; k < 8; ++k) {
+                const __m512i pick = _mm512_set1_epi32((k / 2) * 0x01010101);
+                const __m512i spread = _mm512_shuffle_epi8(qh, _mm512_add_epi8(pick, lane_word_base()));
+                const __mmask64 set =
+                    _mm512_test_epi8_mask(spread, k % 2 ? _mm512_slli_epi32(bits, 4) : bits);
+                d.q[k] = _mm512_mask_add_epi8(d.q[k], set, d.q[k], _mm512_set1_epi8(16));
+            }
         }
     }
 };
 
-void repack_q4_0(const void* rows, size_t row_bytes, void* out, int64_t n) {
+// Writes sixteen rows of a 32-value format as one group: per block the rows' first kHead / 16 bytes
+// (their f16 d, or the d and m word), then each remaining word of the sixteen rows as one register.
+template <class Block>
+void repack_legacy(const void* rows, size_t row_bytes, void* out, int64_t n) {
+    constexpr size_t kHeadBytes = LegacyPackedRows<Block>::kMin ? 4 : 2;
+    static_assert((sizeof(Block) - kHeadBytes) % 4 == 0);
     const auto* in = static_cast<const uint8_t*>(rows);
     auto* o = static_cast<uint8_t*>(out);
-    for (int64_t b = 0; b < n / QK4_0; ++b, o += 16 * sizeof(BlockQ4_0)) {
+    for (int64_t b = 0; b < n / 32; ++b) {
         for (int r = 0; r < 16; ++r) {
             const uint8_t* block =
-                in + static_cast<size_t>(r) * row_bytes + static_cast<size_t>(b) * sizeof(BlockQ4_0);
-            std::memcpy(o + 2 * r, block, 2);
-            for (int k = 0; k < 4; ++k) std::memcpy(o + 32 + 64 * k + 4 * r, block + 2 + 4 * k, 4);
+                in + static_cast<size_t>(r) * row_bytes + static_cast<size_t>(b) * sizeof(Block);
+            std::memcpy(o + kHeadBytes * r, block, kHeadBytes);
+            for (size_t w = 0; w < (sizeof(Block) - kHeadBytes) / 4; ++w)
+                std::memcpy(o + 16 * kHeadBytes + 64 * w + 4 * r, block + kHeadBytes + 4 * w, 4);
         }
+        o += 16 * sizeof(Block);
     }
 }
 
@@ -315,25 +368,31 @@ size_t blocks_row_bytes(int64_t n) {
     return static_cast<size_t>(n / Values) * sizeof(Act);
 }
 
+// Sixteen rows of a 32-value format (Src: as the file stores them, or packed) against MA activation
+// rows: Q8Lanes (the code offset taken out by its bias) or, for q4_1/q5_1, q8_1 blocks (the min term
+// from their sums).
 template <class Src>
-struct Q4_0Lanes {
+struct LegacyLanes {
     template <int MA>
     static void tile(int64_t n, const void* w, size_t ws, int nw, const void* a, size_t as, float* out,
                      size_t os) {
-        const int64_t nb = n / QK4_0;
+        using Act = typename Src::Act;
+        const int64_t nb = n / 32;
         const Src src(w, ws, nw);
         __m512 acc[MA];
         for (int j = 0; j < MA; ++j) acc[j] = _mm512_setzero_ps();
         for (int64_t b = 0; b < nb; ++b) {
-            Q4Rows rows;
+            LegacyRows rows;
             src.decode(b, rows);
             for (int j = 0; j < MA; ++j) {
-                const Q8Lanes& y = reinterpret_cast<const Q8Lanes*>(at(a, as, j))[b];
-                __m512i dot = _mm512_set1_epi32(y.bias);
+                const Act& y = reinterpret_cast<const Act*>(at(a, as, j))[b];
+                __m512i dot = _mm512_setzero_si512();
+                if constexpr (!Src::kMin) dot = _mm512_set1_epi32(y.bias);
                 for (int k = 0; k < 8; ++k)
                     dot = _mm512_dpbusd_epi32(dot, rows.q[k], broadcast_word(y.qs + 4 * k));
                 acc[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot),
                                          _mm512_mul_ps(rows.scale, _mm512_set1_ps(y.d)), acc[j]);
+                if constexpr (Src::kMin) acc[j] = _mm512_fmadd_ps(rows.min, _mm512_set1_ps(y.s), acc[j]);
             }
         }
         const __mmask16 stored = static_cast<__mmask16>((1u << nw) - 1);
@@ -1249,10 +1308,23 @@ const DotKernel* avx512_dot_kernel(BlockType type) {
     using R4K = Rows4_5K<BlockQ4_K, false>;
     using R5K = Rows4_5K<BlockQ5_K, true>;
     using B6K = KBatch<BatchQ6_K>;
-    static const DotKernel q4_0_batch = lanes_entry<Q4_0Lanes<Q4_0FileRows>, Q8Lanes, QK8_0>(
-        BlockType::Q4_0, &quantize_q8_0, &arrange_q8_lanes);
-    static const DotKernel q4_0_packed = packed_entry<Q4_0Lanes<Q4_0PackedRows>, Q8Lanes, QK8_0>(
-        BlockType::Q4_0, &quantize_q8_0, &arrange_q8_lanes, &repack_q4_0);
+    static const DotKernel q4_0_batch = lanes_entry<LegacyLanes<Q4_0FileRows>, Q8Lanes, QK8_0>(
+        BlockType::Q4_0, &quantize_q8_0, &arrange_q8_lanes<8>);
+    static const DotKernel q4_0_packed =
+        packed_entry<LegacyLanes<LegacyPackedRows<BlockQ4_0>>, Q8Lanes, QK8_0>(
+            BlockType::Q4_0, &quantize_q8_0, &arrange_q8_lanes<8>, &repack_legacy<BlockQ4_0>);
+    static const DotKernel q4_1_packed =
+        packed_entry<LegacyLanes<LegacyPackedRows<BlockQ4_1>>, BlockQ8_1, QK8_1>(
+            BlockType::Q4_1, &quantize_q8_1_ymm, nullptr, &repack_legacy<BlockQ4_1>);
+    static const DotKernel q5_0_packed =
+        packed_entry<LegacyLanes<LegacyPackedRows<BlockQ5_0>>, Q8Lanes, QK8_0>(
+            BlockType::Q5_0, &quantize_q8_0, &arrange_q8_lanes<16>, &repack_legacy<BlockQ5_0>);
+    static const DotKernel q5_1_packed =
+        packed_entry<LegacyLanes<LegacyPackedRows<BlockQ5_1>>, BlockQ8_1, QK8_1>(
+            BlockType::Q5_1, &quantize_q8_1_ymm, nullptr, &repack_legacy<BlockQ5_1>);
+    static const DotKernel q8_0_packed =
+        packed_entry<LegacyLanes<LegacyPackedRows<BlockQ8_0>>, Q8Lanes, QK8_0>(
+            BlockType::Q8_0, &quantize_q8_0, &arrange_q8_lanes<128>, &repack_legacy<BlockQ8_0>);
     static const DotKernel q4_k_packed = packed_entry<K32Packed<BlockQ4_K, false>, Q8KLanes, QK_K>(
         BlockType::Q4_K, &quantize_q8_K, &arrange_q8k_lanes, &repack_words<BlockQ4_K>);
     static const DotKernel q5_k_packed = packed_entry<K32Packed<BlockQ5_K, true>, Q8KLanes, QK_K>(
@@ -1286,12 +1358,13 @@ const DotKernel* avx512_dot_kernel(BlockType type) {
         {BlockType::Q4_0, KernelIsa::Avx512, &vec_dot<Q40>, &dispatch<Q40, LEGW, LEGA>, LEGW, LEGA,
          &quantize_q8_0, nullptr, nullptr, &q4_0_batch, &q4_0_packed},
         {BlockType::Q4_1, KernelIsa::Avx512, &vec_dot<Q41>, &dispatch<Q41, LW, LA>, LW, LA,
-         &quantize_q8_1_ymm},
-        {BlockType::Q5_0, KernelIsa::Avx512, &vec_dot<Q50>, &dispatch<Q50, LW, LA>, LW, LA, &quantize_q8_0},
+         &quantize_q8_1_ymm, nullptr, nullptr, nullptr, &q4_1_packed},
+        {BlockType::Q5_0, KernelIsa::Avx512, &vec_dot<Q50>, &dispatch<Q50, LW, LA>, LW, LA, &quantize_q8_0,
+         nullptr, nullptr, nullptr, &q5_0_packed},
         {BlockType::Q5_1, KernelIsa::Avx512, &vec_dot<Q51>, &dispatch<Q51, LW, LA>, LW, LA,
-         &quantize_q8_1_ymm},
+         &quantize_q8_1_ymm, nullptr, nullptr, nullptr, &q5_1_packed},
         {BlockType::Q8_0, KernelIsa::Avx512, &vec_dot<Q80>, &dispatch<Q80, LEGW, LEGA>, LEGW, LEGA,
-         &quantize_q8_0},
+         &quantize_q8_0, nullptr, nullptr, nullptr, &q8_0_packed},
         {BlockType::Q2_K, KernelIsa::Avx512, &vec_dot<Q2K>, &dispatch<Q2K, ZW, ZA>, ZW, ZA, &quantize_q8_K,
          nullptr, nullptr, &batches[0]},
         {BlockType::Q3_K, KernelIsa::Avx512, &vec_dot<Q3K>, &dispatch<Q3K, ZW, ZA>, ZW, ZA, &quantize_q8_K,

@@ -306,9 +306,11 @@ const DotKernel* avx512vbmi_dot_kernel(BlockType type) {
          &avx512_quantize_q8_0, &g4_row_bytes, &arrange_g4<BlockQ8_0, 8>,
          avx512_dot_kernel(BlockType::Q4_0)->batch, avx512_dot_kernel(BlockType::Q4_0)->packed},
         {BlockType::Q5_0, KernelIsa::Avx512Vbmi, &vec_dot<Q5_0Decoder>, &dispatch<Q5_0Decoder, W, A>, W, A,
-         &avx512_quantize_q8_0, &g4_row_bytes, &arrange_g4<BlockQ8_0, 16>},
+         &avx512_quantize_q8_0, &g4_row_bytes, &arrange_g4<BlockQ8_0, 16>, nullptr,
+         avx512_dot_kernel(BlockType::Q5_0)->packed},
         {BlockType::Q5_1, KernelIsa::Avx512Vbmi, &vec_dot<Q5_1Decoder>, &dispatch<Q5_1Decoder, W, A>, W, A,
-         &avx512_quantize_q8_1, &g4_row_bytes, &arrange_g4<BlockQ8_1, 0>},
+         &avx512_quantize_q8_1, &g4_row_bytes, &arrange_g4<BlockQ8_1, 0>, nullptr,
+         avx512_dot_kernel(BlockType::Q5_1)->packed},
     };
     return find_dot_kernel(kernels, type);
 }
