@@ -1261,6 +1261,98 @@ struct Q6KPacked {
     }
 };
 
+// ---- q2_K, packed: sixteen weight rows across the lanes --------------------------------------------
+
+// One q8_K activation super-block for the packed q2_K kernel: its codes, d, and the code sums of the
+// 16-value sub-blocks as 16-bit pairs in the order the packed scale words pair their mins: word 2w
+// holds sub-blocks 4w and 4w + 2, word 2w + 1 sub-blocks 4w + 1 and 4w + 3.
+struct Q8K2Lanes {
+    int8_t qs[QK_K];
+    int16_t sum_pairs[16];
+    float d;
+    float pad[7]; // whole cache lines
+};
+static_assert(sizeof(Q8K2Lanes) == 320);
+
+void arrange_q8k2_lanes(const void* in, void* out, int64_t n) {
+    const auto* y = static_cast<const BlockQ8_K*>(in);
+    auto* o = static_cast<Q8K2Lanes*>(out);
+    for (int64_t b = 0; b < n / QK_K; ++b) {
+        std::memcpy(o[b].qs, y[b].qs, QK_K);
+        for (int w = 0; w < 4; ++w) {
+            o[b].sum_pairs[4 * w] = y[b].bsums[4 * w];
+            o[b].sum_pairs[4 * w + 1] = y[b].bsums[4 * w + 2];
+            o[b].sum_pairs[4 * w + 2] = y[b].bsums[4 * w + 1];
+            o[b].sum_pairs[4 * w + 3] = y[b].bsums[4 * w + 3];
+        }
+        o[b].d = y[b].d;
+        for (float& p : o[b].pad) p = 0.0f;
+    }
+}
+
+// Sixteen q2_K rows packed word by word (repack_words) against MA activation rows. Sub-block p's sum
+// is multiplied by its 4-bit scale with VPDPWSSD (the sum fits in 16 bits), and the mins by the
+// activation's sub-block sums the same way two at a time, so a super-block ends in two conversions.
+// Block words: 0..3 the scales (byte p: scale | min << 4), 4..19 qs, 20 d and dmin.
+struct Q2KPacked {
+    static constexpr int kMaxA = 8; // three accumulators per activation row stay in registers
+    template <int MA>
+    static void tile(int64_t n, const void* w, size_t, int nw, const void* a, size_t as, float* out, size_t os) {
+        const auto* group = static_cast<const uint8_t*>(w);
+        const __m512i nibbles = _mm512_set1_epi32(0x000F000F);
+        __m512 acc[MA];
+        for (int j = 0; j < MA; ++j) acc[j] = _mm512_setzero_ps();
+        for (int64_t b = 0; b < n / QK_K; ++b) {
+            const uint8_t* block = group + static_cast<size_t>(b) * 16 * sizeof(BlockQ2_K);
+            const auto word = [block](int i) { return _mm512_loadu_si512(block + 64 * i); };
+            const Q8K2Lanes* y[MA];
+            for (int j = 0; j < MA; ++j) y[j] = reinterpret_cast<const Q8K2Lanes*>(at(a, as, j)) + b;
+            __m512i isum[MA], msum[MA];
+            for (int j = 0; j < MA; ++j) isum[j] = msum[j] = _mm512_setzero_si512();
+            for (int sw = 0; sw < 4; ++sw) {
+                const __m512i scales = word(sw);
+                const __m512i mins_a = _mm512_and_si512(_mm512_srli_epi32(scales, 4), nibbles);
+                const __m512i mins_b = _mm512_and_si512(_mm512_srli_epi32(scales, 12), nibbles);
+                for (int j = 0; j < MA; ++j) {
+                    const auto* pairs = reinterpret_cast<const int8_t*>(y[j]->sum_pairs);
+                    msum[j] = _mm512_dpwssd_epi32(msum[j], mins_a, broadcast_word(pairs + 8 * sw));
+                    msum[j] = _mm512_dpwssd_epi32(msum[j], mins_b, broadcast_word(pairs + 8 * sw + 4));
+                }
+            }
+            for (int h = 0; h < 2; ++h)
+                for (int k = 0; k < 4; ++k)
+                    for (int half = 0; half < 2; ++half) {
+                        const int p = 8 * h + 2 * k + half;
+                        // Codes masked where they stand, as 4^k times their value: one shift of the
+                        // sum instead of one per code word.
+                        const __m512i field = _mm512_set1_epi8(static_cast<char>(3 << (2 * k)));
+                        __m512i codes[4];
+                        for (int i = 0; i < 4; ++i) codes[i] = _mm512_and_si512(word(4 + 8 * h + 4 * half + i), field);
+                        const __m512i scale =
+                            _mm512_and_si512(_mm512_srli_epi32(word(p / 4), 8 * (p % 4)), _mm512_set1_epi32(15));
+                        for (int j = 0; j < MA; ++j) {
+                            const int8_t* yq = y[j]->qs + 128 * h + 32 * k + 16 * half;
+                            __m512i dot = _mm512_dpbusd_epi32(_mm512_setzero_si512(), codes[0], broadcast_word(yq));
+                            for (int i = 1; i < 4; ++i)
+                                dot = _mm512_dpbusd_epi32(dot, codes[i], broadcast_word(yq + 4 * i));
+                            if (k > 0) dot = _mm512_srai_epi32(dot, 2 * k);
+                            isum[j] = _mm512_dpwssd_epi32(isum[j], dot, scale);
+                        }
+                    }
+            const __m512i dw = word(20);
+            const __m512 dd = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(dw));
+            const __m512 dmin = _mm512_cvtph_ps(_mm512_cvtepi32_epi16(_mm512_srli_epi32(dw, 16)));
+            for (int j = 0; j < MA; ++j) {
+                const __m512 yd = _mm512_set1_ps(y[j]->d);
+                acc[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum[j]), _mm512_mul_ps(dd, yd), acc[j]);
+                acc[j] = _mm512_fnmadd_ps(_mm512_cvtepi32_ps(msum[j]), _mm512_mul_ps(dmin, yd), acc[j]);
+            }
+        }
+        const __mmask16 stored = static_cast<__mmask16>((1u << nw) - 1);
+        for (int j = 0; j < MA; ++j) _mm512_mask_storeu_ps(out + static_cast<size_t>(j) * os, stored, acc[j]);
+    }
+};
+
 // ---- tables ----------------------------------------------------------------------------------------
 
 // Table entries of the kernels with sixteen weight rows across the lanes (up to sixteen activation
@@ -1268,23 +1360,23 @@ struct Q6KPacked {
 using QuantizeFn = void (*)(const float*, void*, int64_t);
 using ArrangeFn = void (*)(const void*, void*, int64_t);
 
-template <class Kernel, class Act, int64_t Values>
+template <class Kernel, class Act, int64_t Values, int MaxA = 16>
 DotKernel lanes_entry(BlockType type, QuantizeFn quantize, ArrangeFn arrange) {
     return DotKernel{type,
                      KernelIsa::Avx512,
                      &lanes_dot<Kernel>,
-                     &lanes_dispatch<Kernel, 16>,
+                     &lanes_dispatch<Kernel, MaxA>,
                      16,
-                     16,
+                     MaxA,
                      quantize,
                      &blocks_row_bytes<Act, Values>,
                      arrange};
 }
 
-template <class Kernel, class Act, int64_t Values>
+template <class Kernel, class Act, int64_t Values, int MaxA = 16>
 DotKernel packed_entry(BlockType type, QuantizeFn quantize, ArrangeFn arrange,
                        void (*repack)(const void*, size_t, void*, int64_t)) {
-    DotKernel k = lanes_entry<Kernel, Act, Values>(type, quantize, arrange);
+    DotKernel k = lanes_entry<Kernel, Act, Values, MaxA>(type, quantize, arrange);
     k.vec_dot = nullptr; // a packed tile takes whole groups of rows
     k.repack = repack;
     return k;
@@ -1329,6 +1421,8 @@ const DotKernel* avx512_dot_kernel(BlockType type) {
         BlockType::Q4_K, &quantize_q8_K, &arrange_q8k_lanes, &repack_words<BlockQ4_K>);
     static const DotKernel q5_k_packed = packed_entry<K32Packed<BlockQ5_K, true>, Q8KLanes, QK_K>(
         BlockType::Q5_K, &quantize_q8_K, &arrange_q8k_lanes, &repack_words<BlockQ5_K>);
+    static const DotKernel q2_k_packed = packed_entry<Q2KPacked, Q8K2Lanes, QK_K, Q2KPacked::kMaxA>(
+        BlockType::Q2_K, &quantize_q8_K, &arrange_q8k2_lanes, &repack_words<BlockQ2_K>);
     static const DotKernel q6_k_packed = packed_entry<Q6KPacked, Q8K16Lanes, QK_K>(
         BlockType::Q6_K, &quantize_q8_K, &arrange_q8k16_lanes, &repack_q6_K);
     static const DotKernel batches[] = {
@@ -1366,7 +1460,7 @@ const DotKernel* avx512_dot_kernel(BlockType type) {
         {BlockType::Q8_0, KernelIsa::Avx512, &vec_dot<Q80>, &dispatch<Q80, LEGW, LEGA>, LEGW, LEGA,
          &quantize_q8_0, nullptr, nullptr, nullptr, &q8_0_packed},
         {BlockType::Q2_K, KernelIsa::Avx512, &vec_dot<Q2K>, &dispatch<Q2K, ZW, ZA>, ZW, ZA, &quantize_q8_K,
-         nullptr, nullptr, &batches[0]},
+         nullptr, nullptr, &batches[0], &q2_k_packed},
         {BlockType::Q3_K, KernelIsa::Avx512, &vec_dot<Q3K>, &dispatch<Q3K, ZW, ZA>, ZW, ZA, &quantize_q8_K,
          nullptr, nullptr, &batches[1]},
         {BlockType::Q4_K, KernelIsa::Avx512, &vec_dot<Q4K>, &dispatch<Q4K, ZW, ZA>, ZW, ZA, &quantize_q8_K,
