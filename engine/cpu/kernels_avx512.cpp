@@ -1119,8 +1119,8 @@ void repack_q6_K(const void* rows, size_t row_bytes, void* out, int64_t n) {
         }
 }
 
-// One q8_K activation super-block for the packed q6_K kernel: its codes, -32 x the code sum of each
-// 16-value sub-block (codes are stored + 32), and d.
+// One q8_K activation super-block for the packed q6_K and q3_K kernels: its codes, -offset x the code
+// sum of each 16-value sub-block (codes are stored + offset: q6_K 32, q3_K 4), and d.
 struct Q8K16Lanes {
     int8_t qs[QK_K];
     int32_t bias[16];
@@ -1129,12 +1129,13 @@ struct Q8K16Lanes {
 };
 static_assert(sizeof(Q8K16Lanes) == 384);
 
+template <int Offset>
 void arrange_q8k16_lanes(const void* in, void* out, int64_t n) {
     const auto* y = static_cast<const BlockQ8_K*>(in);
     auto* o = static_cast<Q8K16Lanes*>(out);
     for (int64_t b = 0; b < n / QK_K; ++b) {
         std::memcpy(o[b].qs, y[b].qs, QK_K);
-        for (int p = 0; p < 16; ++p) o[b].bias[p] = -32 * y[b].bsums[p];
+        for (int p = 0; p < 16; ++p) o[b].bias[p] = -Offset * y[b].bsums[p];
         o[b].d = y[b].d;
         for (float& p : o[b].pad) p = 0.0f;
     }
@@ -1297,7 +1298,8 @@ void arrange_q8k2_lanes(const void* in, void* out, int64_t n) {
 struct Q2KPacked {
     static constexpr int kMaxA = 8; // three accumulators per activation row stay in registers
     template <int MA>
-    static void tile(int64_t n, const void* w, size_t, int nw, const void* a, size_t as, float* out, size_t os) {
+    static void tile(int64_t n, const void* w, size_t, int nw, const void* a, size_t as, float* out,
+                     size_t os) {
         const auto* group = static_cast<const uint8_t*>(w);
         const __m512i nibbles = _mm512_set1_epi32(0x000F000F);
         __m512 acc[MA];
@@ -1327,12 +1329,14 @@ struct Q2KPacked {
                         // sum instead of one per code word.
                         const __m512i field = _mm512_set1_epi8(static_cast<char>(3 << (2 * k)));
                         __m512i codes[4];
-                        for (int i = 0; i < 4; ++i) codes[i] = _mm512_and_si512(word(4 + 8 * h + 4 * half + i), field);
-                        const __m512i scale =
-                            _mm512_and_si512(_mm512_srli_epi32(word(p / 4), 8 * (p % 4)), _mm512_set1_epi32(15));
+                        for (int i = 0; i < 4; ++i)
+                            codes[i] = _mm512_and_si512(word(4 + 8 * h + 4 * half + i), field);
+                        const __m512i scale = _mm512_and_si512(_mm512_srli_epi32(word(p / 4), 8 * (p % 4)),
+                                                               _mm512_set1_epi32(15));
                         for (int j = 0; j < MA; ++j) {
                             const int8_t* yq = y[j]->qs + 128 * h + 32 * k + 16 * half;
-                            __m512i dot = _mm512_dpbusd_epi32(_mm512_setzero_si512(), codes[0], broadcast_word(yq));
+                            __m512i dot =
+                                _mm512_dpbusd_epi32(_mm512_setzero_si512(), codes[0], broadcast_word(yq));
                             for (int i = 1; i < 4; ++i)
                                 dot = _mm512_dpbusd_epi32(dot, codes[i], broadcast_word(yq + 4 * i));
                             if (k > 0) dot = _mm512_srai_epi32(dot, 2 * k);
@@ -1347,6 +1351,86 @@ struct Q2KPacked {
                 acc[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum[j]), _mm512_mul_ps(dd, yd), acc[j]);
                 acc[j] = _mm512_fnmadd_ps(_mm512_cvtepi32_ps(msum[j]), _mm512_mul_ps(dmin, yd), acc[j]);
             }
+        }
+        const __mmask16 stored = static_cast<__mmask16>((1u << nw) - 1);
+        for (int j = 0; j < MA; ++j) _mm512_mask_storeu_ps(out + static_cast<size_t>(j) * os, stored, acc[j]);
+    }
+};
+
+// ---- q3_K, packed: sixteen weight rows across the lanes --------------------------------------------
+
+// q3_K blocks (110 bytes) end in their f16 d: the packed group holds the sixteen d first, then words
+// 0..26 of the sixteen rows, each as one register (hmask 0..7, qs 8..23, scales 24..26).
+constexpr size_t kQ3Words = 32;
+static_assert(kQ3Words + 27 * 64 == 16 * sizeof(BlockQ3_K));
+
+void repack_q3_K(const void* rows, size_t row_bytes, void* out, int64_t n) {
+    const auto* in = static_cast<const uint8_t*>(rows);
+    auto* o = static_cast<uint8_t*>(out);
+    for (int64_t b = 0; b < n / QK_K; ++b, o += 16 * sizeof(BlockQ3_K))
+        for (int r = 0; r < 16; ++r) {
+            const uint8_t* block =
+                in + static_cast<size_t>(r) * row_bytes + static_cast<size_t>(b) * sizeof(BlockQ3_K);
+            std::memcpy(o + 2 * r, block + offsetof(BlockQ3_K, d), 2);
+            for (int w = 0; w < 27; ++w) std::memcpy(o + kQ3Words + 64 * w + 4 * r, block + 4 * w, 4);
+        }
+}
+
+// Sixteen packed q3_K rows against MA activation rows (codes + 4, the activations' bias taking the 4
+// back out). Sub-block p = 8h + 2k + half: the low bits k of qs words 8h + 4 half + i, the high bit
+// 4h + k of hmask words 4 half + i. Its sum (at most 8128 in size) times its scale - 32 by VPDPWSSD.
+struct Q3KPacked {
+    static constexpr int kMaxA = 8;
+    template <int MA>
+    static void tile(int64_t n, const void* w, size_t, int nw, const void* a, size_t as, float* out,
+                     size_t os) {
+        const auto* group = static_cast<const uint8_t*>(w);
+        const __m512i two_bits = _mm512_set1_epi8(3), third_bit = _mm512_set1_epi8(4);
+        __m512 acc[MA];
+        for (int j = 0; j < MA; ++j) acc[j] = _mm512_setzero_ps();
+        for (int64_t b = 0; b < n / QK_K; ++b) {
+            const uint8_t* block = group + static_cast<size_t>(b) * 16 * sizeof(BlockQ3_K);
+            const auto word = [block](int i) { return _mm512_loadu_si512(block + kQ3Words + 64 * i); };
+            const Q8K16Lanes* y[MA];
+            for (int j = 0; j < MA; ++j) y[j] = reinterpret_cast<const Q8K16Lanes*>(at(a, as, j)) + b;
+            __m512i isum[MA];
+            for (int j = 0; j < MA; ++j) isum[j] = _mm512_setzero_si512();
+            for (int h = 0; h < 2; ++h)
+                for (int k = 0; k < 4; ++k)
+                    for (int half = 0; half < 2; ++half) {
+                        const int p = 8 * h + 2 * k + half;
+                        const int bit = 4 * h + k; // of the hmask bytes, moved to bit 2
+                        __m512i codes[4];
+                        for (int i = 0; i < 4; ++i) {
+                            const __m512i low = _mm512_and_si512(
+                                _mm512_srli_epi32(word(8 + 8 * h + 4 * half + i), 2 * k), two_bits);
+                            const __m512i hm = word(4 * half + i);
+                            const __m512i high =
+                                bit >= 2 ? _mm512_srli_epi32(hm, bit - 2) : _mm512_slli_epi32(hm, 2 - bit);
+                            codes[i] =
+                                _mm512_ternarylogic_epi32(low, high, third_bit, 0xF8); // low | (high & 4)
+                        }
+                        // Scale i: low nibble from byte i % 8 (high nibble for i >= 8), top bits 2 (i / 4) of
+                        // byte 8 + i % 4; minus 32 in the low 16 bits only, so VPDPWSSD's high half stays 0.
+                        const __m512i lo = _mm512_and_si512(
+                            _mm512_srli_epi32(word(24 + (p % 8) / 4), 8 * (p % 4) + 4 * (p / 8)),
+                            _mm512_set1_epi32(15));
+                        const __m512i hi = _mm512_and_si512(
+                            _mm512_srli_epi32(word(26), 8 * (p % 4) + 2 * (p / 4)), _mm512_set1_epi32(3));
+                        const __m512i scale = _mm512_sub_epi16(_mm512_or_si512(lo, _mm512_slli_epi32(hi, 4)),
+                                                               _mm512_set1_epi32(32));
+                        for (int j = 0; j < MA; ++j) {
+                            const int8_t* yq = y[j]->qs + 128 * h + 32 * k + 16 * half;
+                            __m512i dot = _mm512_set1_epi32(y[j]->bias[p]);
+                            for (int i = 0; i < 4; ++i)
+                                dot = _mm512_dpbusd_epi32(dot, codes[i], broadcast_word(yq + 4 * i));
+                            isum[j] = _mm512_dpwssd_epi32(isum[j], dot, scale);
+                        }
+                    }
+            const __m512 dd = _mm512_cvtph_ps(load256(block));
+            for (int j = 0; j < MA; ++j)
+                acc[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum[j]),
+                                         _mm512_mul_ps(dd, _mm512_set1_ps(y[j]->d)), acc[j]);
         }
         const __mmask16 stored = static_cast<__mmask16>((1u << nw) - 1);
         for (int j = 0; j < MA; ++j) _mm512_mask_storeu_ps(out + static_cast<size_t>(j) * os, stored, acc[j]);
@@ -1423,8 +1507,10 @@ const DotKernel* avx512_dot_kernel(BlockType type) {
         BlockType::Q5_K, &quantize_q8_K, &arrange_q8k_lanes, &repack_words<BlockQ5_K>);
     static const DotKernel q2_k_packed = packed_entry<Q2KPacked, Q8K2Lanes, QK_K, Q2KPacked::kMaxA>(
         BlockType::Q2_K, &quantize_q8_K, &arrange_q8k2_lanes, &repack_words<BlockQ2_K>);
+    static const DotKernel q3_k_packed = packed_entry<Q3KPacked, Q8K16Lanes, QK_K, Q3KPacked::kMaxA>(
+        BlockType::Q3_K, &quantize_q8_K, &arrange_q8k16_lanes<4>, &repack_q3_K);
     static const DotKernel q6_k_packed = packed_entry<Q6KPacked, Q8K16Lanes, QK_K>(
-        BlockType::Q6_K, &quantize_q8_K, &arrange_q8k16_lanes, &repack_q6_K);
+        BlockType::Q6_K, &quantize_q8_K, &arrange_q8k16_lanes<32>, &repack_q6_K);
     static const DotKernel batches[] = {
         {BlockType::Q2_K, KernelIsa::Avx512, &vec_dot<B2K>, &dispatch<B2K, BW, BA>, BW, BA, &quantize_q8_K,
          &blocks_row_bytes<KBatchAct, QK_K>, &arrange_kbatch},
@@ -1462,7 +1548,7 @@ const DotKernel* avx512_dot_kernel(BlockType type) {
         {BlockType::Q2_K, KernelIsa::Avx512, &vec_dot<Q2K>, &dispatch<Q2K, ZW, ZA>, ZW, ZA, &quantize_q8_K,
          nullptr, nullptr, &batches[0], &q2_k_packed},
         {BlockType::Q3_K, KernelIsa::Avx512, &vec_dot<Q3K>, &dispatch<Q3K, ZW, ZA>, ZW, ZA, &quantize_q8_K,
-         nullptr, nullptr, &batches[1]},
+         nullptr, nullptr, &batches[1], &q3_k_packed},
         {BlockType::Q4_K, KernelIsa::Avx512, &vec_dot<Q4K>, &dispatch<Q4K, ZW, ZA>, ZW, ZA, &quantize_q8_K,
          nullptr, &arrange_runs_4_5k, &batches[2], &q4_k_packed},
         {BlockType::Q5_K, KernelIsa::Avx512, &vec_dot<Q5K>, &dispatch<Q5K, ZW, ZA>, ZW, ZA, &quantize_q8_K,

@@ -59,6 +59,8 @@ private slots:
         QTest::newRow("q5_0") << "q5_0" << static_cast<int>(BlockType::Q5_0);
         QTest::newRow("q5_1") << "q5_1" << static_cast<int>(BlockType::Q5_1);
         QTest::newRow("q8_0") << "q8_0" << static_cast<int>(BlockType::Q8_0);
+        QTest::newRow("q2_K") << "q2_K" << static_cast<int>(BlockType::Q2_K);
+        QTest::newRow("q3_K_M") << "q3_K_M" << static_cast<int>(BlockType::Q3_K);
     }
 
     void packed_model_gives_the_mapped_models_logits() {
