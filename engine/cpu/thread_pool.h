@@ -31,10 +31,7 @@ public:
     // task runs serially on that thread. The first exception a task throws is rethrown here.
     template <class Body>
     void parallel_for(int64_t n_tasks, Body&& body) {
-        using B = std::remove_reference_t<Body>;
-        run(
-            n_tasks, [](void* ctx, int64_t task, int thread) { (*static_cast<B*>(ctx))(task, thread); },
-            const_cast<void*>(static_cast<const void*>(&body)));
+        run(n_tasks, call<std::remove_reference_t<Body>>, context(body));
     }
 
     // Like parallel_for, for tasks that read memory in task order (the row chunks of a matrix): each
@@ -44,14 +41,20 @@ public:
     // every task (measured at 60 GB/s: 90% of the memory's read rate against 73%).
     template <class Body>
     void parallel_for_streams(int64_t n_tasks, Body&& body) {
-        using B = std::remove_reference_t<Body>;
-        run_streams(
-            n_tasks, [](void* ctx, int64_t task, int thread) { (*static_cast<B*>(ctx))(task, thread); },
-            const_cast<void*>(static_cast<const void*>(&body)));
+        run_streams(n_tasks, call<std::remove_reference_t<Body>>, context(body));
     }
 
 private:
+    // A loop body behind a plain function pointer and context, so the loop machinery is not a template.
     using TaskFn = void (*)(void* ctx, int64_t task, int thread);
+    template <class B>
+    static void call(void* ctx, int64_t task, int thread) {
+        (*static_cast<B*>(ctx))(task, thread);
+    }
+    template <class B>
+    static void* context(B& body) {
+        return const_cast<void*>(static_cast<const void*>(&body));
+    }
     void run(int64_t n_tasks, TaskFn fn, void* ctx);
     void run_streams(int64_t n_tasks, TaskFn fn, void* ctx);
     void work(uint64_t generation, int thread);

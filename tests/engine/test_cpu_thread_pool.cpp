@@ -14,21 +14,18 @@ using namespace fireside;
 class CpuThreadPool : public QObject {
     Q_OBJECT
 
-private slots:
-    void default_size_is_the_physical_core_count() {
-        QVERIFY(physical_core_count() >= 1);
-        ThreadPool pool;
-        QCOMPARE(pool.n_threads(), physical_core_count());
-    }
-
-    void every_task_runs_once_in_every_loop() {
+    // Every task runs exactly once, on a valid thread index, for pool and task counts around the
+    // thread count, over hundreds of back-to-back loops.
+    template <class Loop>
+    static void every_task_once(Loop loop) {
         for (int threads : {1, 2, 4}) {
             ThreadPool pool(threads);
-            for (int64_t n_tasks : {int64_t{1}, int64_t{2}, int64_t{7}, int64_t{64}, int64_t{1000}}) {
-                for (int loop = 0; loop < 300; ++loop) {
+            for (int64_t n_tasks :
+                 {int64_t{1}, int64_t{2}, int64_t{3}, int64_t{7}, int64_t{64}, int64_t{1000}}) {
+                for (int round = 0; round < 300; ++round) {
                     std::vector<std::atomic<int>> hits(static_cast<size_t>(n_tasks));
                     std::atomic<int> bad_thread{0};
-                    pool.parallel_for(n_tasks, [&](int64_t task, int thread) {
+                    loop(pool, n_tasks, [&](int64_t task, int thread) {
                         hits[static_cast<size_t>(task)].fetch_add(1);
                         if (thread < 0 || thread >= pool.n_threads()) bad_thread.fetch_add(1);
                     });
@@ -37,6 +34,17 @@ private slots:
                 }
             }
         }
+    }
+
+private slots:
+    void default_size_is_the_physical_core_count() {
+        QVERIFY(physical_core_count() >= 1);
+        ThreadPool pool;
+        QCOMPARE(pool.n_threads(), physical_core_count());
+    }
+
+    void every_task_runs_once_in_every_loop() {
+        every_task_once([](ThreadPool& pool, int64_t n, auto&& body) { pool.parallel_for(n, body); });
     }
 
     void results_are_visible_to_the_caller() {
@@ -60,22 +68,7 @@ private slots:
     }
 
     void streams_run_every_task_once_in_every_loop() {
-        for (int threads : {1, 2, 4}) {
-            ThreadPool pool(threads);
-            for (int64_t n_tasks :
-                 {int64_t{1}, int64_t{2}, int64_t{3}, int64_t{7}, int64_t{64}, int64_t{1000}}) {
-                for (int loop = 0; loop < 300; ++loop) {
-                    std::vector<std::atomic<int>> hits(static_cast<size_t>(n_tasks));
-                    std::atomic<int> bad_thread{0};
-                    pool.parallel_for_streams(n_tasks, [&](int64_t task, int thread) {
-                        hits[static_cast<size_t>(task)].fetch_add(1);
-                        if (thread < 0 || thread >= pool.n_threads()) bad_thread.fetch_add(1);
-                    });
-                    for (auto& h : hits) QCOMPARE(h.load(), 1);
-                    QCOMPARE(bad_thread.load(), 0);
-                }
-            }
-        }
+        every_task_once([](ThreadPool& pool, int64_t n, auto&& body) { pool.parallel_for_streams(n, body); });
     }
 
     // Each thread starts at the front of a share and goes on task by task; what it takes afterwards
