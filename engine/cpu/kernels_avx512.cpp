@@ -1395,6 +1395,17 @@ struct Q3KPacked {
             for (int j = 0; j < MA; ++j) y[j] = reinterpret_cast<const Q8K16Lanes*>(at(a, as, j)) + b;
             __m512i isum[MA];
             for (int j = 0; j < MA; ++j) isum[j] = _mm512_setzero_si512();
+            // The sixteen 6-bit scales as bytes, four per register: scale i has its low nibble in byte
+            // i % 8 of words 24..25 (the high nibble for i >= 8) and its top bits 2 (i / 4) of byte i % 4 of
+            // word 26.
+            __m512i scale_bytes[4];
+            for (int q = 0; q < 4; ++q) {
+                const __m512i nibble = q < 2 ? word(24 + q % 2) : _mm512_srli_epi32(word(24 + q % 2), 4);
+                const __m512i top = _mm512_slli_epi32(
+                    _mm512_and_si512(_mm512_srli_epi32(word(26), 2 * q), _mm512_set1_epi8(3)), 4);
+                scale_bytes[q] = _mm512_ternarylogic_epi32(nibble, top, _mm512_set1_epi8(0x0F),
+                                                           0xEC); // (nibble & 0x0F) | top
+            }
             for (int h = 0; h < 2; ++h)
                 for (int k = 0; k < 4; ++k)
                     for (int half = 0; half < 2; ++half) {
@@ -1410,15 +1421,12 @@ struct Q3KPacked {
                             codes[i] =
                                 _mm512_ternarylogic_epi32(low, high, third_bit, 0xF8); // low | (high & 4)
                         }
-                        // Scale i: low nibble from byte i % 8 (high nibble for i >= 8), top bits 2 (i / 4) of
-                        // byte 8 + i % 4; minus 32 in the low 16 bits only, so VPDPWSSD's high half stays 0.
-                        const __m512i lo = _mm512_and_si512(
-                            _mm512_srli_epi32(word(24 + (p % 8) / 4), 8 * (p % 4) + 4 * (p / 8)),
-                            _mm512_set1_epi32(15));
-                        const __m512i hi = _mm512_and_si512(
-                            _mm512_srli_epi32(word(26), 8 * (p % 4) + 2 * (p / 4)), _mm512_set1_epi32(3));
-                        const __m512i scale = _mm512_sub_epi16(_mm512_or_si512(lo, _mm512_slli_epi32(hi, 4)),
-                                                               _mm512_set1_epi32(32));
+                        // Scale p - 32 in the low 16 bits only, so VPDPWSSD's high half stays 0.
+                        const __m512i byte =
+                            p % 4 == 3 ? _mm512_srli_epi32(scale_bytes[p / 4], 24)
+                                       : _mm512_and_si512(_mm512_srli_epi32(scale_bytes[p / 4], 8 * (p % 4)),
+                                                          _mm512_set1_epi32(0xFF));
+                        const __m512i scale = _mm512_sub_epi16(byte, _mm512_set1_epi32(32));
                         for (int j = 0; j < MA; ++j) {
                             const int8_t* yq = y[j]->qs + 128 * h + 32 * k + 16 * half;
                             __m512i dot = _mm512_set1_epi32(y[j]->bias[p]);
