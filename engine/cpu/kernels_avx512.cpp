@@ -272,8 +272,8 @@ struct Q4_0FileRows {
 // For VPSHUFB: in every byte of 32-bit lane p, the index of that lane's first byte within its
 // 128-bit lane.
 inline __m512i lane_word_base() {
-    const __m512i b = _mm512_set1_epi32(0x01010101);
-    return _mm512_mullo_epi32(b, _mm512_setr_epi32(0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12));
+    constexpr int b0 = 0, b1 = 0x04040404, b2 = 0x08080808, b3 = 0x0C0C0C0C;
+    return _mm512_setr_epi32(b0, b1, b2, b3, b0, b1, b2, b3, b0, b1, b2, b3, b0, b1, b2, b3);
 }
 
 // The 32-value formats repacked at load (repack_legacy): per block the sixteen rows' f16 d (q4_1/q5_1:
@@ -286,7 +286,8 @@ struct LegacyPackedRows {
     static constexpr bool kFifth = requires(Block x) { x.qh; };
     static constexpr bool kEight = std::is_same_v<Block, BlockQ8_0>;
     using Act = std::conditional_t<kMin, BlockQ8_1, Q8Lanes>;
-    static constexpr size_t kHead = kMin ? 64 : 32, kCodes = kHead + (kFifth ? 64 : 0);
+    static constexpr size_t kHeadBytes = kMin ? 4 : 2; // d, or d and m, per row
+    static constexpr size_t kHead = 16 * kHeadBytes, kCodes = kHead + (kFifth ? 64 : 0);
     const uint8_t* group;
     LegacyPackedRows(const void* w, size_t, int) : group(static_cast<const uint8_t*>(w)) {}
     void decode(int64_t b, LegacyRows& d) const {
@@ -326,25 +327,28 @@ struct LegacyPackedRows {
     }
 };
 
-// Writes sixteen rows of a 32-value format as one group: per block the rows' first kHead / 16 bytes
-// (their f16 d, or the d and m word), then each remaining word of the sixteen rows as one register.
-template <class Block>
-void repack_legacy(const void* rows, size_t row_bytes, void* out, int64_t n) {
-    constexpr size_t kHeadBytes = LegacyPackedRows<Block>::kMin ? 4 : 2;
-    static_assert((sizeof(Block) - kHeadBytes) % 4 == 0);
+// Writes sixteen rows of `Values`-value blocks as one group per block: first the sixteen rows' head
+// field (HeadBytes at HeadAt: an f16 d, or d and m; none for most k-quants), then every other word of
+// the block, word w of the sixteen rows as one 64-byte register. As many bytes as the rows.
+template <class Block, int64_t Values, size_t HeadAt = 0, size_t HeadBytes = 0>
+void repack_words(const void* rows, size_t row_bytes, void* out, int64_t n) {
+    static_assert((sizeof(Block) - HeadBytes) % 4 == 0 && HeadAt % 4 == 0);
+    constexpr size_t kWords = (sizeof(Block) - HeadBytes) / 4;
     const auto* in = static_cast<const uint8_t*>(rows);
     auto* o = static_cast<uint8_t*>(out);
-    for (int64_t b = 0; b < n / 32; ++b) {
+    for (int64_t b = 0; b < n / Values; ++b, o += 16 * sizeof(Block))
         for (int r = 0; r < 16; ++r) {
             const uint8_t* block =
                 in + static_cast<size_t>(r) * row_bytes + static_cast<size_t>(b) * sizeof(Block);
-            std::memcpy(o + kHeadBytes * r, block, kHeadBytes);
-            for (size_t w = 0; w < (sizeof(Block) - kHeadBytes) / 4; ++w)
-                std::memcpy(o + 16 * kHeadBytes + 64 * w + 4 * r, block + kHeadBytes + 4 * w, 4);
+            std::memcpy(o + HeadBytes * r, block + HeadAt, HeadBytes);
+            for (size_t w = 0; w < kWords; ++w)
+                std::memcpy(o + 16 * HeadBytes + 64 * w + 4 * r,
+                            block + (4 * w < HeadAt ? 4 * w : 4 * w + HeadBytes), 4);
         }
-        o += 16 * sizeof(Block);
-    }
 }
+
+template <class Block>
+constexpr auto repack_legacy = &repack_words<Block, 32, 0, LegacyPackedRows<Block>::kHeadBytes>;
 
 // Tiles of sixteen weight rows across the lanes against 1 .. MA activation rows: Kernel::tile<na>.
 template <class Kernel, int MA>
@@ -899,21 +903,6 @@ struct PackedWords {
     static __m512 in_row_order(__m512 v) { return v; }
 };
 
-template <class Block>
-void repack_words(const void* rows, size_t row_bytes, void* out, int64_t n) {
-    static_assert(sizeof(Block) % 4 == 0);
-    constexpr size_t kWords = sizeof(Block) / 4;
-    const auto* in = static_cast<const uint8_t*>(rows);
-    auto* o = static_cast<uint8_t*>(out);
-    for (int64_t b = 0; b < n / QK_K; ++b)
-        for (size_t w = 0; w < kWords; ++w, o += 64)
-            for (int r = 0; r < 16; ++r)
-                std::memcpy(o + 4 * r,
-                            in + static_cast<size_t>(r) * row_bytes + static_cast<size_t>(b) * sizeof(Block) +
-                                4 * w,
-                            4);
-}
-
 // d x the scale and dmin x the min of sub-block s of q4_K/q5_K rows (one per lane), from the 12
 // packed bytes u0 u1 u2: sub-block s < 4 has byte s of u0 and u1; s >= 4 the low and high nibbles of
 // byte s - 4 of u2 with the top bits of byte s - 4 of u0 and u1.
@@ -1359,22 +1348,10 @@ struct Q2KPacked {
 
 // ---- q3_K, packed: sixteen weight rows across the lanes --------------------------------------------
 
-// q3_K blocks (110 bytes) end in their f16 d: the packed group holds the sixteen d first, then words
-// 0..26 of the sixteen rows, each as one register (hmask 0..7, qs 8..23, scales 24..26).
-constexpr size_t kQ3Words = 32;
+// q3_K blocks (110 bytes) end in their f16 d: the packed group (repack_words with d as its head) holds
+// the sixteen d first, then words 0..26 of the sixteen rows (hmask 0..7, qs 8..23, scales 24..26).
+constexpr size_t kQ3Words = 16 * sizeof(uint16_t);
 static_assert(kQ3Words + 27 * 64 == 16 * sizeof(BlockQ3_K));
-
-void repack_q3_K(const void* rows, size_t row_bytes, void* out, int64_t n) {
-    const auto* in = static_cast<const uint8_t*>(rows);
-    auto* o = static_cast<uint8_t*>(out);
-    for (int64_t b = 0; b < n / QK_K; ++b, o += 16 * sizeof(BlockQ3_K))
-        for (int r = 0; r < 16; ++r) {
-            const uint8_t* block =
-                in + static_cast<size_t>(r) * row_bytes + static_cast<size_t>(b) * sizeof(BlockQ3_K);
-            std::memcpy(o + 2 * r, block + offsetof(BlockQ3_K, d), 2);
-            for (int w = 0; w < 27; ++w) std::memcpy(o + kQ3Words + 64 * w + 4 * r, block + 4 * w, 4);
-        }
-}
 
 // Sixteen packed q3_K rows against MA activation rows (codes + 4, the activations' bias taking the 4
 // back out). Sub-block p = 8h + 2k + half: the low bits k of qs words 8h + 4 half + i, the high bit
@@ -1496,27 +1473,28 @@ const DotKernel* avx512_dot_kernel(BlockType type) {
         BlockType::Q4_0, &quantize_q8_0, &arrange_q8_lanes<8>);
     static const DotKernel q4_0_packed =
         packed_entry<LegacyLanes<LegacyPackedRows<BlockQ4_0>>, Q8Lanes, QK8_0>(
-            BlockType::Q4_0, &quantize_q8_0, &arrange_q8_lanes<8>, &repack_legacy<BlockQ4_0>);
+            BlockType::Q4_0, &quantize_q8_0, &arrange_q8_lanes<8>, repack_legacy<BlockQ4_0>);
     static const DotKernel q4_1_packed =
         packed_entry<LegacyLanes<LegacyPackedRows<BlockQ4_1>>, BlockQ8_1, QK8_1>(
-            BlockType::Q4_1, &quantize_q8_1_ymm, nullptr, &repack_legacy<BlockQ4_1>);
+            BlockType::Q4_1, &quantize_q8_1_ymm, nullptr, repack_legacy<BlockQ4_1>);
     static const DotKernel q5_0_packed =
         packed_entry<LegacyLanes<LegacyPackedRows<BlockQ5_0>>, Q8Lanes, QK8_0>(
-            BlockType::Q5_0, &quantize_q8_0, &arrange_q8_lanes<16>, &repack_legacy<BlockQ5_0>);
+            BlockType::Q5_0, &quantize_q8_0, &arrange_q8_lanes<16>, repack_legacy<BlockQ5_0>);
     static const DotKernel q5_1_packed =
         packed_entry<LegacyLanes<LegacyPackedRows<BlockQ5_1>>, BlockQ8_1, QK8_1>(
-            BlockType::Q5_1, &quantize_q8_1_ymm, nullptr, &repack_legacy<BlockQ5_1>);
+            BlockType::Q5_1, &quantize_q8_1_ymm, nullptr, repack_legacy<BlockQ5_1>);
     static const DotKernel q8_0_packed =
         packed_entry<LegacyLanes<LegacyPackedRows<BlockQ8_0>>, Q8Lanes, QK8_0>(
-            BlockType::Q8_0, &quantize_q8_0, &arrange_q8_lanes<128>, &repack_legacy<BlockQ8_0>);
+            BlockType::Q8_0, &quantize_q8_0, &arrange_q8_lanes<128>, repack_legacy<BlockQ8_0>);
     static const DotKernel q4_k_packed = packed_entry<K32Packed<BlockQ4_K, false>, Q8KLanes, QK_K>(
-        BlockType::Q4_K, &quantize_q8_K, &arrange_q8k_lanes, &repack_words<BlockQ4_K>);
+        BlockType::Q4_K, &quantize_q8_K, &arrange_q8k_lanes, &repack_words<BlockQ4_K, QK_K>);
     static const DotKernel q5_k_packed = packed_entry<K32Packed<BlockQ5_K, true>, Q8KLanes, QK_K>(
-        BlockType::Q5_K, &quantize_q8_K, &arrange_q8k_lanes, &repack_words<BlockQ5_K>);
+        BlockType::Q5_K, &quantize_q8_K, &arrange_q8k_lanes, &repack_words<BlockQ5_K, QK_K>);
     static const DotKernel q2_k_packed = packed_entry<Q2KPacked, Q8K2Lanes, QK_K, Q2KPacked::kMaxA>(
-        BlockType::Q2_K, &quantize_q8_K, &arrange_q8k2_lanes, &repack_words<BlockQ2_K>);
+        BlockType::Q2_K, &quantize_q8_K, &arrange_q8k2_lanes, &repack_words<BlockQ2_K, QK_K>);
     static const DotKernel q3_k_packed = packed_entry<Q3KPacked, Q8K16Lanes, QK_K, Q3KPacked::kMaxA>(
-        BlockType::Q3_K, &quantize_q8_K, &arrange_q8k16_lanes<4>, &repack_q3_K);
+        BlockType::Q3_K, &quantize_q8_K, &arrange_q8k16_lanes<4>,
+        &repack_words<BlockQ3_K, QK_K, offsetof(BlockQ3_K, d), 2>);
     static const DotKernel q6_k_packed = packed_entry<Q6KPacked, Q8K16Lanes, QK_K>(
         BlockType::Q6_K, &quantize_q8_K, &arrange_q8k16_lanes<32>, &repack_q6_K);
     static const DotKernel batches[] = {
