@@ -1,24 +1,18 @@
 #include "engine/cpu/packed_weights.h"
 
 #include "engine/core/error.h"
+#include "engine/core/large_buffer.h"
 #include "engine/cpu/dot_kernels.h"
 #include "engine/cpu/thread_pool.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
 #include <fmt/format.h>
-#include <new>
 #include <vector>
-
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
 
 namespace fireside {
 namespace {
 
-constexpr size_t kPageBytes = size_t{2} << 20;
 constexpr size_t kAlign = 64;
 
 size_t matrix_bytes(const WeightMatrix& w) {
@@ -29,22 +23,6 @@ const DotKernel* packed_kernel(const WeightMatrix& w) {
     if (w.packed || w.n_rows % kPackedRows != 0) return nullptr;
     const DotKernel* k = best_dot_kernel(w.type).packed;
     return k && k->repack ? k : nullptr;
-}
-
-std::byte* allocate(size_t bytes) {
-    const size_t size = (bytes + kPageBytes - 1) / kPageBytes * kPageBytes;
-#if defined(_WIN32)
-    void* p = _aligned_malloc(size, kPageBytes);
-#else
-    void* p = std::aligned_alloc(kPageBytes, size);
-#endif
-    if (!p)
-        throw Error(fmt::format("not enough memory for a {:.1f} GiB copy of the CPU layers' weights",
-                                static_cast<double>(bytes) / (1 << 30)));
-#if defined(__linux__)
-    madvise(p, size, MADV_HUGEPAGE); // a hint: without transparent huge pages it changes nothing
-#endif
-    return static_cast<std::byte*>(p);
 }
 
 } // namespace
@@ -62,13 +40,12 @@ bool PackedWeights::any_packable(std::span<const WeightMatrix* const> matrices) 
 PackedWeights::PackedWeights(std::span<WeightMatrix* const> matrices, ThreadPool& pool,
                              const Progress& progress) {
     const uint64_t total = bytes_for(std::span<const WeightMatrix* const>(matrices.data(), matrices.size()));
-    size_ = static_cast<size_t>(total);
-    memory_.reset(allocate(size_));
+    memory_ = LargeBuffer(static_cast<size_t>(total), "a copy of the CPU layers' weights");
     // The matrices change only once every copy is made, so a cancelled copy leaves them as they were.
     std::vector<WeightMatrix> copies;
     copies.reserve(matrices.size());
     uint64_t done = 0;
-    std::byte* at = memory_.get();
+    std::byte* at = memory_.data();
     for (const WeightMatrix* w : matrices) {
         const auto* src = static_cast<const std::byte*>(w->data);
         const DotKernel* kernel = packed_kernel(*w);
@@ -91,14 +68,6 @@ PackedWeights::PackedWeights(std::span<WeightMatrix* const> matrices, ThreadPool
         if (progress && !progress(done, total)) throw Cancelled();
     }
     for (size_t i = 0; i < matrices.size(); ++i) *matrices[i] = copies[i];
-}
-
-void PackedWeights::Free::operator()(std::byte* p) const {
-#if defined(_WIN32)
-    _aligned_free(p);
-#else
-    std::free(p);
-#endif
 }
 
 } // namespace fireside

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "engine/core/large_buffer.h"
 #include "engine/cpu/matmul.h"
 
 #include <cstddef>
@@ -16,8 +17,8 @@ class ThreadPool;
 // sixteen at a time where this machine has a packed kernel for their type (DotKernel::packed): a
 // kernel then loads each code word of sixteen rows as one register instead of gathering it, which
 // makes one-token products several times cheaper in instructions, enough to keep up with memory.
-// The copy sits on 2 MiB pages where the system offers them, so the hardware prefetchers stream on
-// instead of stopping at every 4 KiB page. It takes as many bytes as the matrices in the file.
+// The copy sits in a LargeBuffer (2 MiB pages where the system offers them). It takes as many bytes as the
+// matrices in the file.
 class PackedWeights {
 public:
     // Called with (bytes done, bytes total); returning false stops the copy (throws Cancelled).
@@ -32,14 +33,10 @@ public:
     PackedWeights(std::span<WeightMatrix* const> matrices, ThreadPool& pool, const Progress& progress = {});
 
     // The memory that holds the copies (what one generated token reads, apart from an embedding row).
-    std::span<const std::byte> memory() const { return {memory_.get(), size_}; }
+    std::span<const std::byte> memory() const { return {memory_.data(), memory_.size()}; }
 
 private:
-    struct Free {
-        void operator()(std::byte* p) const;
-    };
-    std::unique_ptr<std::byte, Free> memory_;
-    size_t size_ = 0;
+    LargeBuffer memory_;
 };
 
 } // namespace fireside
