@@ -62,64 +62,77 @@ inline float fma1(float a, float b, float c) {
     return _mm_cvtss_f32(_mm_fmadd_ss(_mm_set_ss(a), _mm_set_ss(b), _mm_set_ss(c)));
 }
 
-// One summation order for both element types, so f16 rows give what converting them first gives.
-// Eight rows at a time: eight accumulators, then one transposing horizontal sum for all eight.
-template <class T>
-void dot_rows_of(const float* a, const T* rows, int64_t stride, int64_t n_rows, int64_t n, float* scores) {
-    const int64_t n8 = n / 8 * 8;
-    int64_t p = 0;
-    for (; p + 8 <= n_rows; p += 8) {
-        __m256 acc[8];
+// Attention's products, Q queries at a time: each key or value element is loaded (and converted)
+// once for all of them. Every sum runs over its terms in order with one FMA per term, as the plain
+// loops do, so the bits do not depend on the instruction set or on how queries are grouped.
+template <int Q, class T>
+void key_scores_of(const float* q, int64_t q_stride, const T* keys, int64_t n_pos, int64_t n, float* scores) {
+    static_assert(kKeyTile == 8, "one tile of keys per vector");
+    for (int64_t p = 0; p < n_pos; p += 8) {
+        const T* tile = keys + p * n;
+        __m256 acc[Q];
         for (__m256& v : acc) v = _mm256_setzero_ps();
-        for (int64_t i = 0; i < n8; i += 8) {
-            const __m256 av = _mm256_loadu_ps(a + i);
-            for (int r = 0; r < 8; ++r)
-                acc[r] = _mm256_fmadd_ps(av, load8f(rows + (p + r) * stride + i), acc[r]);
+        for (int64_t i = 0; i < n; ++i) {
+            const __m256 k = load8f(tile + i * 8);
+            for (int j = 0; j < Q; ++j)
+                acc[j] = _mm256_fmadd_ps(_mm256_broadcast_ss(q + j * q_stride + i), k, acc[j]);
         }
-        const __m256 t0 = _mm256_hadd_ps(acc[0], acc[1]), t1 = _mm256_hadd_ps(acc[2], acc[3]);
-        const __m256 t2 = _mm256_hadd_ps(acc[4], acc[5]), t3 = _mm256_hadd_ps(acc[6], acc[7]);
-        const __m256 u0 = _mm256_hadd_ps(t0, t1), u1 = _mm256_hadd_ps(t2, t3);
-        _mm256_storeu_ps(scores + p, _mm256_add_ps(_mm256_permute2f128_ps(u0, u1, 0x20),
-                                                   _mm256_permute2f128_ps(u0, u1, 0x31)));
-        for (int64_t i = n8; i < n; ++i)
-            for (int r = 0; r < 8; ++r)
-                scores[p + r] = fma1(a[i], load1f(rows + (p + r) * stride + i), scores[p + r]);
-    }
-    for (; p < n_rows; ++p) {
-        __m256 acc = _mm256_setzero_ps();
-        for (int64_t i = 0; i < n8; i += 8)
-            acc = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), load8f(rows + p * stride + i), acc);
-        float s = hsum(acc);
-        for (int64_t i = n8; i < n; ++i) s = fma1(a[i], load1f(rows + p * stride + i), s);
-        scores[p] = s;
+        if (p + 8 <= n_pos) {
+            for (int j = 0; j < Q; ++j) _mm256_storeu_ps(scores + j * n_pos + p, acc[j]);
+            continue;
+        }
+        for (int j = 0; j < Q; ++j) {
+            float lanes[8];
+            _mm256_storeu_ps(lanes, acc[j]);
+            for (int64_t r = 0; r < n_pos - p; ++r) scores[j * n_pos + p + r] = lanes[r];
+        }
     }
 }
 
-// Sixty-four outputs at a time stay in registers over all the rows.
-template <class T>
-void weighted_rows_of(const float* w, const T* rows, int64_t stride, int64_t n_rows, int64_t n, float* out) {
-    int64_t i = 0;
-    for (; i + 64 <= n; i += 64) {
-        __m256 acc[8];
-        for (__m256& v : acc) v = _mm256_setzero_ps();
-        for (int64_t p = 0; p < n_rows; ++p) {
-            const __m256 wv = _mm256_set1_ps(w[p]);
-            for (int c = 0; c < 8; ++c)
-                acc[c] = _mm256_fmadd_ps(wv, load8f(rows + p * stride + i + 8 * c), acc[c]);
+template <int Q, class T>
+void weighted_values_of(const float* w, const T* values, int64_t n_pos, int64_t n, float* out,
+                        int64_t out_stride) {
+    // Positions in blocks that stay in the L1 cache while every eight-wide column of them is summed;
+    // the sums wait in `out` between blocks, which leaves their order (and bits) unchanged.
+    constexpr int64_t kBlock = 32;
+    const int64_t n8 = n / 8 * 8;
+    for (int64_t p0 = 0; p0 < n_pos; p0 += kBlock) {
+        const int64_t p1 = p0 + kBlock < n_pos ? p0 + kBlock : n_pos;
+        for (int64_t i = 0; i < n8; i += 8) {
+            __m256 acc[Q];
+            for (int j = 0; j < Q; ++j)
+                acc[j] = p0 == 0 ? _mm256_setzero_ps() : _mm256_loadu_ps(out + j * out_stride + i);
+            for (int64_t p = p0; p < p1; ++p) {
+                const __m256 v = load8f(values + p * n + i);
+                for (int j = 0; j < Q; ++j)
+                    acc[j] = _mm256_fmadd_ps(_mm256_broadcast_ss(w + j * n_pos + p), v, acc[j]);
+            }
+            for (int j = 0; j < Q; ++j) _mm256_storeu_ps(out + j * out_stride + i, acc[j]);
         }
-        for (int c = 0; c < 8; ++c) _mm256_storeu_ps(out + i + 8 * c, acc[c]);
     }
-    for (; i + 8 <= n; i += 8) {
-        __m256 acc = _mm256_setzero_ps();
-        for (int64_t p = 0; p < n_rows; ++p)
-            acc = _mm256_fmadd_ps(_mm256_set1_ps(w[p]), load8f(rows + p * stride + i), acc);
-        _mm256_storeu_ps(out + i, acc);
-    }
-    for (; i < n; ++i) {
-        float s = 0.0f;
-        for (int64_t p = 0; p < n_rows; ++p) s = fma1(w[p], load1f(rows + p * stride + i), s);
-        out[i] = s;
-    }
+    for (int64_t i = n8; i < n; ++i)
+        for (int j = 0; j < Q; ++j) {
+            float s = 0.0f;
+            for (int64_t p = 0; p < n_pos; ++p) s = fma1(w[j * n_pos + p], load1f(values + p * n + i), s);
+            out[j * out_stride + i] = s;
+        }
+}
+
+// The query count as a template argument, so the accumulators stay in registers.
+template <class T, int Q = 1>
+void key_scores_for(int n_q, const float* q, int64_t q_stride, const T* keys, int64_t n_pos, int64_t n,
+                    float* scores) {
+    if constexpr (Q < kMaxAttentionQueries)
+        if (n_q != Q) return key_scores_for<T, Q + 1>(n_q, q, q_stride, keys, n_pos, n, scores);
+    key_scores_of<Q>(q, q_stride, keys, n_pos, n, scores);
+}
+
+template <class T, int Q = 1>
+void weighted_values_for(int n_q, const float* w, const T* values, int64_t n_pos, int64_t n, float* out,
+                         int64_t out_stride) {
+    if constexpr (Q < kMaxAttentionQueries)
+        if (n_q != Q) return weighted_values_for<T, Q + 1>(n_q, w, values, n_pos, n, out, out_stride);
+    weighted_values_of<Q>(w, values, n_pos, n, out, out_stride);
 }
 
 // e^x: x = k ln 2 + r with |r| <= ln 2 / 2, e^r from its Taylor series to r^7 (relative error under
@@ -191,24 +204,24 @@ void softmax_avx2(float* x, int64_t n, float scale) {
     for (int64_t i = n8; i < n; ++i) x[i] *= 1.0f / sum;
 }
 
-void dot_rows_avx2(const float* a, const float* rows, int64_t stride, int64_t n_rows, int64_t n,
-                   float* scores) {
-    dot_rows_of(a, rows, stride, n_rows, n, scores);
+void key_scores_avx2(const float* q, int64_t q_stride, int n_q, const float* keys, int64_t n_pos, int64_t n,
+                     float* scores) {
+    key_scores_for<float>(n_q, q, q_stride, keys, n_pos, n, scores);
 }
 
-void dot_rows_avx2(const float* a, const uint16_t* rows, int64_t stride, int64_t n_rows, int64_t n,
-                   float* scores) {
-    dot_rows_of(a, rows, stride, n_rows, n, scores);
+void key_scores_avx2(const float* q, int64_t q_stride, int n_q, const uint16_t* keys, int64_t n_pos,
+                     int64_t n, float* scores) {
+    key_scores_for<uint16_t>(n_q, q, q_stride, keys, n_pos, n, scores);
 }
 
-void weighted_rows_avx2(const float* w, const float* rows, int64_t stride, int64_t n_rows, int64_t n,
-                        float* out) {
-    weighted_rows_of(w, rows, stride, n_rows, n, out);
+void weighted_values_avx2(const float* w, int n_q, const float* values, int64_t n_pos, int64_t n, float* out,
+                          int64_t out_stride) {
+    weighted_values_for<float>(n_q, w, values, n_pos, n, out, out_stride);
 }
 
-void weighted_rows_avx2(const float* w, const uint16_t* rows, int64_t stride, int64_t n_rows, int64_t n,
-                        float* out) {
-    weighted_rows_of(w, rows, stride, n_rows, n, out);
+void weighted_values_avx2(const float* w, int n_q, const uint16_t* values, int64_t n_pos, int64_t n,
+                          float* out, int64_t out_stride) {
+    weighted_values_for<uint16_t>(n_q, w, values, n_pos, n, out, out_stride);
 }
 
 const DotKernel* avx2_dot_kernel(BlockType type) {
@@ -250,10 +263,10 @@ namespace fireside {
 
 void f16_to_f32_row_f16c(const uint16_t*, float*, int64_t) {}
 void f32_to_f16_row_f16c(const float*, uint16_t*, int64_t) {}
-void dot_rows_avx2(const float*, const float*, int64_t, int64_t, int64_t, float*) {}
-void dot_rows_avx2(const float*, const uint16_t*, int64_t, int64_t, int64_t, float*) {}
-void weighted_rows_avx2(const float*, const float*, int64_t, int64_t, int64_t, float*) {}
-void weighted_rows_avx2(const float*, const uint16_t*, int64_t, int64_t, int64_t, float*) {}
+void key_scores_avx2(const float*, int64_t, int, const float*, int64_t, int64_t, float*) {}
+void key_scores_avx2(const float*, int64_t, int, const uint16_t*, int64_t, int64_t, float*) {}
+void weighted_values_avx2(const float*, int, const float*, int64_t, int64_t, float*, int64_t) {}
+void weighted_values_avx2(const float*, int, const uint16_t*, int64_t, int64_t, float*, int64_t) {}
 void swiglu_avx2(float*, const float*, int64_t) {}
 void softmax_avx2(float*, int64_t, float) {}
 const DotKernel* avx2_dot_kernel(BlockType) {

@@ -17,58 +17,52 @@ inline float value(const uint16_t* p) {
 }
 
 template <class T>
-void dot_rows_scalar(const float* a, const T* rows, int64_t stride, int64_t n_rows, int64_t n,
-                     float* scores) {
-    for (int64_t p = 0; p < n_rows; ++p) {
-        float s = 0.0f;
-        for (int64_t i = 0; i < n; ++i) s += a[i] * value(rows + p * stride + i);
-        scores[p] = s;
-    }
+void key_scores_plain(const float* q, int64_t q_stride, int n_q, const T* keys, int64_t n_pos, int64_t n,
+                      float* scores) {
+    for (int j = 0; j < n_q; ++j)
+        for (int64_t p = 0; p < n_pos; ++p) {
+            const T* tile = keys + p / kKeyTile * n * kKeyTile + p % kKeyTile;
+            float s = 0.0f;
+            for (int64_t i = 0; i < n; ++i) s = std::fma(q[j * q_stride + i], value(tile + i * kKeyTile), s);
+            scores[j * n_pos + p] = s;
+        }
 }
 
 template <class T>
-void weighted_rows_scalar(const float* w, const T* rows, int64_t stride, int64_t n_rows, int64_t n,
-                          float* out) {
-    for (int64_t i = 0; i < n; ++i) {
-        float s = 0.0f;
-        for (int64_t p = 0; p < n_rows; ++p) s += w[p] * value(rows + p * stride + i);
-        out[i] = s;
-    }
-}
-
-// The AVX2 version where the CPU has it, else the plain loop.
-template <class T>
-void dot_rows_on_this_cpu(const float* a, const T* rows, int64_t stride, int64_t n_rows, int64_t n,
-                          float* scores) {
-    if (avx2_kernels_enabled()) return dot_rows_avx2(a, rows, stride, n_rows, n, scores);
-    dot_rows_scalar(a, rows, stride, n_rows, n, scores);
-}
-
-template <class T>
-void weighted_rows_on_this_cpu(const float* w, const T* rows, int64_t stride, int64_t n_rows, int64_t n,
-                               float* out) {
-    if (avx2_kernels_enabled()) return weighted_rows_avx2(w, rows, stride, n_rows, n, out);
-    weighted_rows_scalar(w, rows, stride, n_rows, n, out);
+void weighted_values_plain(const float* w, int n_q, const T* values, int64_t n_pos, int64_t n, float* out,
+                           int64_t out_stride) {
+    for (int j = 0; j < n_q; ++j)
+        for (int64_t i = 0; i < n; ++i) {
+            float s = 0.0f;
+            for (int64_t p = 0; p < n_pos; ++p) s = std::fma(w[j * n_pos + p], value(values + p * n + i), s);
+            out[j * out_stride + i] = s;
+        }
 }
 
 } // namespace
 
-void dot_rows(const float* a, const float* rows, int64_t stride, int64_t n_rows, int64_t n, float* scores) {
-    dot_rows_on_this_cpu(a, rows, stride, n_rows, n, scores);
+void key_scores(const float* q, int64_t q_stride, int n_q, const float* keys, int64_t n_pos, int64_t n,
+                float* scores) {
+    if (avx2_kernels_enabled()) return key_scores_avx2(q, q_stride, n_q, keys, n_pos, n, scores);
+    key_scores_plain(q, q_stride, n_q, keys, n_pos, n, scores);
 }
 
-void dot_rows(const float* a, const uint16_t* rows, int64_t stride, int64_t n_rows, int64_t n,
-              float* scores) {
-    dot_rows_on_this_cpu(a, rows, stride, n_rows, n, scores);
+void key_scores(const float* q, int64_t q_stride, int n_q, const uint16_t* keys, int64_t n_pos, int64_t n,
+                float* scores) {
+    if (avx2_kernels_enabled()) return key_scores_avx2(q, q_stride, n_q, keys, n_pos, n, scores);
+    key_scores_plain(q, q_stride, n_q, keys, n_pos, n, scores);
 }
 
-void weighted_rows(const float* w, const float* rows, int64_t stride, int64_t n_rows, int64_t n, float* out) {
-    weighted_rows_on_this_cpu(w, rows, stride, n_rows, n, out);
+void weighted_values(const float* w, int n_q, const float* values, int64_t n_pos, int64_t n, float* out,
+                     int64_t out_stride) {
+    if (avx2_kernels_enabled()) return weighted_values_avx2(w, n_q, values, n_pos, n, out, out_stride);
+    weighted_values_plain(w, n_q, values, n_pos, n, out, out_stride);
 }
 
-void weighted_rows(const float* w, const uint16_t* rows, int64_t stride, int64_t n_rows, int64_t n,
-                   float* out) {
-    weighted_rows_on_this_cpu(w, rows, stride, n_rows, n, out);
+void weighted_values(const float* w, int n_q, const uint16_t* values, int64_t n_pos, int64_t n, float* out,
+                     int64_t out_stride) {
+    if (avx2_kernels_enabled()) return weighted_values_avx2(w, n_q, values, n_pos, n, out, out_stride);
+    weighted_values_plain(w, n_q, values, n_pos, n, out, out_stride);
 }
 
 void swiglu(float* gate, const float* up, int64_t n) {

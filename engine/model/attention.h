@@ -14,7 +14,7 @@ struct AttentionShape {
     int64_t head_dim = 0;
 };
 
-// Per-thread memory for attention: the dense K/V of one head and the scores of one query.
+// Per-thread memory for attention: a group of queries, their scores and their outputs.
 struct AttentionScratch {
     std::vector<std::vector<float>> per_thread;
 };

@@ -11,9 +11,8 @@ namespace fireside {
 
 CpuLayerBackend::CpuLayerBackend(const ModelDesc& desc, int64_t n_ctx, BlockType kv_type, ThreadPool& pool)
     : desc_(desc), pool_(pool), rope_(rope_params_for(desc, n_ctx)),
-      cache_(desc.n_layer, n_ctx, desc.n_head_kv * desc.head_dim, kv_type), shape_{desc.n_head,
-                                                                                   desc.n_head_kv,
-                                                                                   desc.head_dim} {}
+      cache_(desc.n_layer, n_ctx, desc.n_head_kv, desc.head_dim, kv_type), shape_{desc.n_head, desc.n_head_kv,
+                                                                                  desc.head_dim} {}
 
 void CpuLayerBackend::reserve(int64_t n_tokens) {
     const auto n = static_cast<size_t>(n_tokens);
@@ -76,7 +75,7 @@ void CpuLayerBackend::run_layer(int64_t layer, const LayerWeights& w, BatchState
 }
 
 void CpuLayerBackend::shift_kv(int64_t begin, int64_t end, int64_t delta) {
-    shift_kv_positions(cache_, desc_.n_layer, desc_.head_dim, rope_, begin, end, delta);
+    shift_kv_positions(cache_, rope_, begin, end, delta);
 }
 
 } // namespace fireside

@@ -8,26 +8,26 @@
 
 namespace fireside {
 
-void shift_kv_positions(KvCache& cache, int64_t n_layer, int64_t head_dim, const RopeParams& rope,
-                        int64_t begin, int64_t end, int64_t delta) {
+void shift_kv_positions(KvCache& cache, const RopeParams& rope, int64_t begin, int64_t end, int64_t delta) {
     if (begin < 0 || end < begin || end > cache.n_ctx() || begin + delta < 0 || end + delta > cache.n_ctx())
         throw Error(fmt::format("cannot move cached positions {}..{} by {} in a context of {} tokens", begin,
                                 end, delta, cache.n_ctx()));
-    if (head_dim <= 0 || cache.kv_dim() % head_dim != 0 || rope.n_rot > head_dim)
-        throw Error(fmt::format("head size {} does not divide the cached rows of {} values", head_dim,
-                                cache.kv_dim()));
+    const int64_t head_dim = cache.head_dim();
+    if (rope.n_rot > head_dim)
+        throw Error(
+            fmt::format("{} rotated dimensions do not fit cached heads of {} values", rope.n_rot, head_dim));
     const int64_t n = end - begin;
     if (n == 0 || delta == 0) return;
-    const int64_t kv_dim = cache.kv_dim(), n_heads = kv_dim / head_dim;
+    const int64_t kv_dim = cache.kv_dim(), n_heads = cache.n_head_kv();
     std::vector<float> table(static_cast<size_t>(rope.n_rot));
     // Rotating by the angle of position `delta` adds delta to every rotated key's position.
     rope_angles(rope, delta, table.data());
 
     std::vector<float> head_k(static_cast<size_t>(end * head_dim)), head_v(head_k.size());
     std::vector<float> rows_k(static_cast<size_t>(n * kv_dim)), rows_v(rows_k.size());
-    for (int64_t layer = 0; layer < n_layer; ++layer) {
+    for (int64_t layer = 0; layer < cache.n_layer(); ++layer) {
         for (int64_t h = 0; h < n_heads; ++h) {
-            cache.read_head(layer, h, head_dim, end, head_k.data(), head_v.data());
+            cache.read_head(layer, h, end, head_k.data(), head_v.data());
             for (int64_t p = 0; p < n; ++p) {
                 const float* k = head_k.data() + (begin + p) * head_dim;
                 const float* v = head_v.data() + (begin + p) * head_dim;

@@ -14,8 +14,6 @@ namespace fireside {
 // context (the usual "drop old turns, keep the rest" of a full context). Whatever the moved rows leave
 // behind past the new end is stale and must be overwritten before it is attended to.
 // Throws Error for a range outside the cache.
-// `n_layer` and `head_dim` describe the cache's rows (KvCache does not expose its layer count).
-void shift_kv_positions(KvCache& cache, int64_t n_layer, int64_t head_dim, const RopeParams& rope,
-                        int64_t begin, int64_t end, int64_t delta);
+void shift_kv_positions(KvCache& cache, const RopeParams& rope, int64_t begin, int64_t end, int64_t delta);
 
 } // namespace fireside

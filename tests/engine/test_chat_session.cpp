@@ -357,16 +357,16 @@ private slots:
             apply_rope(k.data(), n_heads, head_dim, rope.n_rot, table.data());
             return k;
         };
-        KvCache cache(n_layer, n_ctx, kv_dim, BlockType::F32);
+        KvCache cache(n_layer, n_ctx, n_heads, head_dim, BlockType::F32);
         for (int64_t layer = 0; layer < n_layer; ++layer)
             for (int64_t p = 0; p < 12; ++p)
                 cache.store(layer, p, 1, rotated(p, p).data(), values.data() + p * kv_dim);
         // Drop positions 2..5: 6..11 move to 2..7.
-        shift_kv_positions(cache, n_layer, head_dim, rope, 6, 12, -4);
+        shift_kv_positions(cache, rope, 6, 12, -4);
         std::vector<float> k(static_cast<size_t>(n_ctx * head_dim)), v(k.size());
         for (int64_t layer = 0; layer < n_layer; ++layer)
             for (int64_t h = 0; h < n_heads; ++h) {
-                cache.read_head(layer, h, head_dim, 8, k.data(), v.data());
+                cache.read_head(layer, h, 8, k.data(), v.data());
                 for (int64_t p = 0; p < 8; ++p) {
                     const int64_t from = p < 2 ? p : p + 4;
                     const std::vector<float> want = rotated(from, p);
@@ -378,7 +378,7 @@ private slots:
                     }
                 }
             }
-        QVERIFY_THROWS_EXCEPTION(Error, shift_kv_positions(cache, n_layer, head_dim, rope, 6, 12, -7));
+        QVERIFY_THROWS_EXCEPTION(Error, shift_kv_positions(cache, rope, 6, 12, -7));
     }
 
     // Loading reports rising progress up to 1, and a set cancel flag stops it with Cancelled.

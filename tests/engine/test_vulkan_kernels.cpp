@@ -472,7 +472,7 @@ private slots:
                                q_dim = n_head * head_dim;
                 const uint32_t n_ctx = 160;
                 ThreadPool pool(2);
-                KvCache cache(1, n_ctx, kv_dim, f16 ? BlockType::F16 : BlockType::F32);
+                KvCache cache(1, n_ctx, n_head_kv, head_dim, f16 ? BlockType::F16 : BlockType::F32);
                 AttentionScratch scratch;
                 auto kc = gpu_->zeros(size_t{n_ctx} * kv_dim * (f16 ? 2 : 4));
                 auto vc = gpu_->zeros(size_t{n_ctx} * kv_dim * (f16 ? 2 : 4));
